@@ -1,0 +1,38 @@
+using System.Text.Json;
+using JobService.Api.Storage;
+
+namespace JobService.Api.Futures;
+
+/// <summary><c>GET /futures/{id}</c>: one future, with its result or its error and remote traceback.</summary>
+public sealed record FutureView(
+    string Id,
+    string JobId,
+    int Index,
+    string Function,
+    FutureState State,
+    JsonElement? Result,
+    FutureError? Error,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    int? WorkerPid)
+{
+    public static FutureView From(FutureSnapshot f) => new(
+        new FutureId(f.JobId, f.Index).ToString(), f.JobId, f.Index, f.Function, f.State,
+        f.State == FutureState.Finished ? JsonDocument.Parse(f.Result).RootElement : null,
+        f.State == FutureState.Failed ? f.Error : null,
+        f.Attempts, f.CreatedAt, f.StartedAt, f.FinishedAt, f.WorkerPid);
+}
+
+/// <summary><c>DELETE /futures/{id}</c>: whether the future is cancelled now (Python's <c>Future.cancel()</c>).</summary>
+public sealed record FutureCancelled(string Id, bool Cancelled, FutureState State);
+
+/// <summary>
+/// <c>POST /futures/wait</c>, as <c>concurrent.futures.wait</c>: returnWhen is FIRST_COMPLETED,
+/// FIRST_EXCEPTION or ALL_COMPLETED (default); timeoutSeconds null waits up to Jobs:MaxWaitSeconds.
+/// </summary>
+public sealed record WaitRequest(string[]? FutureIds, ReturnWhen? ReturnWhen = null, double? TimeoutSeconds = null);
+
+/// <summary>The futures that were done when the wait returned, and those that were not.</summary>
+public sealed record WaitResponse(IReadOnlyList<string> Done, IReadOnlyList<string> NotDone);

@@ -1,0 +1,87 @@
+using JobService.Api.Http;
+using JobService.Api.Scheduling;
+using JobService.Api.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace JobService.Api.Futures;
+
+internal static class FuturesApi
+{
+    private const int MaxWaitedFutures = 100_000;
+
+    public static RouteGroupBuilder MapFutures(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/futures").WithTags("Futures");
+
+        group.MapGet("/{id}", async Task<Results<Ok<FutureView>, ValidationProblem, ProblemHttpResult>> (
+            string id, string? wait, IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
+        {
+            if (!FutureId.TryParse(id, out var futureId)) return Problems.Invalid("id", FutureId.FormatHint);
+            if (!QueryValues.TryParseSeconds(wait, "wait", options.Value.MaxWaitSeconds, out var waitFor, out var problem))
+                return Problems.Invalid("wait", problem);
+            var future = await store.GetFutureAsync(futureId, waitFor, cancellationToken);
+            return future is null ? Problems.NotFound(UnknownFuture(id)) : TypedResults.Ok(FutureView.From(future));
+        })
+            .WithName("GetFuture")
+            .WithSummary("A future's state and result or error; wait=S long-polls up to S seconds for it to end (Future.result(timeout))");
+
+        group.MapDelete("/{id}", async Task<Results<Ok<FutureCancelled>, ValidationProblem, ProblemHttpResult>> (
+            string id, string? force, IJobStore store, UnitRunner runner, CancellationToken cancellationToken) =>
+        {
+            if (!FutureId.TryParse(id, out var futureId)) return Problems.Invalid("id", FutureId.FormatHint);
+            if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
+            var outcome = await store.CancelFutureAsync(futureId, forced, cancellationToken);
+            if (outcome is null) return Problems.NotFound(UnknownFuture(id));
+            if (outcome.WasRunning) runner.Interrupt(futureId.JobId, [futureId.Index]);
+            return outcome.Result switch
+            {
+                CancelResult.Cancelled or CancelResult.AlreadyCancelled => TypedResults.Ok(new FutureCancelled(id, true, outcome.State)),
+                CancelResult.Running => Refused(id, outcome.State,
+                    $"future {id} is running: like Future.cancel() in Python it is not cancelled. Pass force=true to kill the worker running it."),
+                _ => Refused(id, outcome.State, $"future {id} is already {outcome.State.ToString().ToLowerInvariant()}: a done future cannot be cancelled."),
+            };
+        })
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithName("CancelFuture")
+            .WithSummary("Cancel a pending future; a running or done one answers 409 unless force=true kills its worker");
+
+        group.MapPost("/wait", async Task<Results<Ok<WaitResponse>, ValidationProblem, ProblemHttpResult>> (
+            HttpRequest request, IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
+        {
+            var (body, bodyProblem) = await JsonBody.ReadAsync<WaitRequest>(request, cancellationToken);
+            if (body is null) return Problems.Invalid("$", bodyProblem!);
+            var max = options.Value.MaxWaitSeconds;
+            if (body.FutureIds is not { Length: > 0 and <= MaxWaitedFutures })
+                return Problems.Invalid("futureIds", $"futureIds must list 1 to {MaxWaitedFutures} future IDs");
+            if (body.TimeoutSeconds is { } t && (t < 0 || t > max || double.IsNaN(t)))
+                return Problems.Invalid("timeoutSeconds", $"timeoutSeconds must be from 0 to {max} (Jobs:MaxWaitSeconds), or null for {max}");
+            var ids = new List<FutureId>(body.FutureIds.Length);
+            var malformed = new List<string>();
+            foreach (var raw in body.FutureIds)
+                if (FutureId.TryParse(raw, out var parsed)) ids.Add(parsed); else malformed.Add(raw ?? "null");
+            if (malformed.Count > 0) return Problems.Invalid("futureIds", $"{FutureId.FormatHint}; not one: {string.Join(", ", malformed.Take(10))}");
+            var unknown = new List<string>();
+            foreach (var job in ids.GroupBy(i => i.JobId))
+            {
+                var summary = await store.GetJobAsync(job.Key, cancellationToken);
+                unknown.AddRange(job.Where(i => summary is null || i.Index >= summary.Spec.Count).Select(i => i.ToString()));
+            }
+            if (unknown.Count > 0) return Problems.NotFound($"no such futures (unknown or expired): {string.Join(", ", unknown.Take(10))}");
+            var outcome = await store.WaitAsync(ids, body.ReturnWhen ?? ReturnWhen.AllCompleted, TimeSpan.FromSeconds(body.TimeoutSeconds ?? max), cancellationToken);
+            return TypedResults.Ok(new WaitResponse(outcome.Done.Select(i => i.ToString()).ToArray(), outcome.NotDone.Select(i => i.ToString()).ToArray()));
+        })
+            .Accepts<WaitRequest>("application/json")
+            .WithName("WaitFutures")
+            .WithSummary("concurrent.futures.wait: return when the first completes, the first fails, or all complete");
+
+        return group;
+    }
+
+    private static ProblemHttpResult Refused(string id, FutureState state, string detail) =>
+        Problems.Status(StatusCodes.Status409Conflict, "Cancel refused", detail,
+            new Dictionary<string, object?> { ["id"] = id, ["cancelled"] = false, ["state"] = state.ToString().ToLowerInvariant() });
+
+    private static string UnknownFuture(string id) =>
+        $"no future '{id}': its job is unknown or expired (finished jobs are kept for Jobs:Retention), or the index is past its last item";
+}

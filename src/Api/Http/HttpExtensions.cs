@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Serilog;
+using Serilog.Events;
+
+namespace JobService.Api.Http;
+
+public static class HttpExtensions
+{
+    /// <summary>Serilog from the <c>Serilog</c> configuration section, with log-context properties (JobId, WorkerPid…).</summary>
+    public static IHostApplicationBuilder AddStructuredLogging(this IHostApplicationBuilder builder)
+    {
+        // No static bootstrap logger: it would be frozen twice when tests build several hosts.
+        builder.Services.AddSerilog((services, logger) => logger
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
+            .Enrich.FromLogContext());
+        return builder;
+    }
+
+    /// <summary>Every error is RFC 7807 problem JSON; bodies are camelCase JSON without nulls.</summary>
+    public static IHostApplicationBuilder AddHttpConventions(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        });
+        return builder;
+    }
+
+    /// <summary>Errors never leak a stack trace; one log line per request, quiet at Information for the successful ones.</summary>
+    public static WebApplication UseHttpConventions(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, error) =>
+            error is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+            : context.Response.StatusCode >= 400 ? LogEventLevel.Information
+            : LogEventLevel.Debug);
+        return app;
+    }
+}

@@ -1,0 +1,64 @@
+using JobService.Api.Storage;
+
+namespace JobService.Api.Jobs;
+
+/// <summary>The answer to <c>POST /jobs</c>. <c>futureIds</c> is left out above 1,000 futures: they are always <c>{jobId}.{index}</c>.</summary>
+public sealed record JobAccepted(string JobId, JobType Type, int Count, int Chunksize, int Chunks, IReadOnlyList<string>? FutureIds, JobLinks Links)
+{
+    public const int MaxListedFutures = 1000;
+
+    public static JobAccepted From(JobSpec spec) => new(
+        spec.Id, spec.Type, spec.Count, spec.Plan.Chunksize, spec.Plan.Chunks,
+        spec.Count <= MaxListedFutures ? Enumerable.Range(0, spec.Count).Select(i => new FutureId(spec.Id, i).ToString()).ToArray() : null,
+        JobLinks.For(spec.Id));
+}
+
+/// <summary>Where to go next: the job, its results, and the pattern of its future URLs.</summary>
+public sealed record JobLinks(string Self, string Results, string Futures)
+{
+    public static JobLinks For(string jobId) => new($"/jobs/{jobId}", $"/jobs/{jobId}/results", $"/futures/{jobId}.{{index}}");
+}
+
+/// <summary><c>GET /jobs/{id}</c>: where a job stands.</summary>
+public sealed record JobView(
+    string JobId,
+    JobType Type,
+    IReadOnlyList<string> Functions,
+    JobState State,
+    int Count,
+    StateCounts Counts,
+    double Progress,
+    int Chunksize,
+    int Chunks,
+    int Units,
+    double? TimeoutSeconds,
+    int Retries,
+    string Queue,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    JobLinks Links)
+{
+    public static JobView From(JobSummary job)
+    {
+        var spec = job.Spec;
+        var done = job.Counts.Finished + job.Counts.Failed + job.Counts.Cancelled;
+        return new JobView(
+            spec.Id, spec.Type, spec.Functions, job.State, spec.Count, job.Counts,
+            spec.Count == 0 ? 1 : Math.Round((double)done / spec.Count, 6),
+            spec.Plan.Chunksize, spec.Plan.Chunks, spec.Plan.Units,
+            spec.Options.TimeoutSeconds, spec.Options.Retries, spec.Options.Queue,
+            spec.CreatedAt, job.StartedAt, job.CompletedAt, JobLinks.For(spec.Id));
+    }
+}
+
+public sealed record JobList(IReadOnlyList<JobView> Jobs);
+
+/// <summary><c>DELETE /jobs/{id}</c>: how many futures this call cancelled, and where the job stands now.</summary>
+public sealed record JobCancelled(string JobId, int Cancelled, JobState State, StateCounts Counts);
+
+/// <summary>The shape of <c>GET /jobs/{id}/results</c> (written as a stream).</summary>
+public sealed record ResultsPage(string JobId, ResultOrder Order, int Offset, IReadOnlyList<ResultLine> Results);
+
+/// <summary>One future's outcome: <c>result</c> when finished, <c>error</c> when failed.</summary>
+public sealed record ResultLine(int Index, FutureState State, System.Text.Json.JsonElement? Result, FutureError? Error);

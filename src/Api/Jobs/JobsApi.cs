@@ -1,0 +1,100 @@
+using JobService.Api.Http;
+using JobService.Api.Scheduling;
+using JobService.Api.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace JobService.Api.Jobs;
+
+internal static class JobsApi
+{
+    public static IHostApplicationBuilder AddJobIntake(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<JobIntake>();
+        return builder;
+    }
+
+    public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/jobs").WithTags("Jobs");
+
+        group.MapPost("/", async Task<Results<Accepted<JobAccepted>, ValidationProblem, ProblemHttpResult>> (
+            HttpRequest request, JobIntake intake, CancellationToken cancellationToken) =>
+            await intake.AcceptAsync(request, cancellationToken) switch
+            {
+                IntakeOutcome.Accepted(var spec) => TypedResults.Accepted($"/jobs/{spec.Id}", JobAccepted.From(spec)),
+                IntakeOutcome.Invalid(var errors) => Problems.Invalid(errors),
+                IntakeOutcome.Rejected(var status, var title, var detail) => Problems.Status(status, title, detail),
+                _ => throw new InvalidOperationException("unknown intake outcome"),
+            })
+            .Accepts<JobRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithName("CreateJob")
+            .WithSummary("Start a map or submit job")
+            .WithDescription("A map calls one function over many items (split into chunks); a submit makes one call or many. " +
+                "Answers 202 with the job ID and one future ID per item ({jobId}.{index}).");
+
+        group.MapGet("/{jobId}", async Task<Results<Ok<JobView>, ValidationProblem, ProblemHttpResult>> (
+            string jobId, IJobStore store, CancellationToken cancellationToken) =>
+        {
+            if (!FutureId.IsJobId(jobId)) return Problems.Invalid("jobId", "a job ID is 24 lowercase hex digits");
+            var job = await store.GetJobAsync(jobId, cancellationToken);
+            return job is null ? Problems.NotFound(Problems.UnknownJob(jobId)) : TypedResults.Ok(JobView.From(job));
+        })
+            .WithName("GetJob")
+            .WithSummary("A job's state, counts per future state, progress and timings");
+
+        group.MapGet("/{jobId}/results", async Task<Results<ResultsStream, ValidationProblem, ProblemHttpResult>> (
+            string jobId, string? order, string? offset, string? limit, string? wait,
+            IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
+        {
+            if (!FutureId.IsJobId(jobId)) return Problems.Invalid("jobId", "a job ID is 24 lowercase hex digits");
+            if (!QueryValues.TryParseEnum(order, "order", ResultOrder.Submitted, out var resultOrder, out var problem)
+                || !QueryValues.TryParseCount(offset, "offset", 0, int.MaxValue, 0, out var from, out problem)
+                || !QueryValues.TryParseCount(limit, "limit", 1, int.MaxValue, int.MaxValue, out var count, out problem)
+                || !QueryValues.TryParseSeconds(wait, "wait", options.Value.MaxWaitSeconds, out var waitFor, out problem))
+                return Problems.Invalid("query", problem);
+            var job = await store.GetJobAsync(jobId, cancellationToken);
+            if (job is null) return Problems.NotFound(Problems.UnknownJob(jobId));
+            var deadline = DateTimeOffset.UtcNow + waitFor;
+            return new ResultsStream(jobId, resultOrder, from, store.ReadResultsAsync(jobId, resultOrder, from, count, deadline, cancellationToken));
+        })
+            .Produces<ResultsPage>()
+            .WithName("GetJobResults")
+            .WithSummary("Results in item order (map) or completion order (as_completed), streamed")
+            .WithDescription("order=submitted lists items offset..offset+limit, waiting up to `wait` seconds for each to end; " +
+                "order=completed lists futures as they reached a terminal state, waiting up to `wait` seconds for more.");
+
+        group.MapDelete("/{jobId}", async Task<Results<Ok<JobCancelled>, ValidationProblem, ProblemHttpResult>> (
+            string jobId, string? force, IJobStore store, UnitRunner runner, CancellationToken cancellationToken) =>
+        {
+            if (!FutureId.IsJobId(jobId)) return Problems.Invalid("jobId", "a job ID is 24 lowercase hex digits");
+            if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
+            var outcome = await store.CancelJobAsync(jobId, forced, cancellationToken);
+            if (outcome is null) return Problems.NotFound(Problems.UnknownJob(jobId));
+            runner.Interrupt(jobId, outcome.Interrupted);
+            return TypedResults.Ok(new JobCancelled(jobId, outcome.Cancelled, outcome.Job.State, outcome.Job.Counts));
+        })
+            .WithName("CancelJob")
+            .WithSummary("Cancel every pending future of a job; with force=true, the running ones too (their workers are killed)");
+
+        group.MapGet("/", async Task<Results<Ok<JobList>, ValidationProblem>> (
+            string? state, string? limit, IJobStore store, CancellationToken cancellationToken) =>
+        {
+            JobState? filter = null;
+            if (state is not null)
+            {
+                if (!QueryValues.TryParseEnum(state, "state", JobState.Pending, out var parsed, out var stateProblem))
+                    return Problems.Invalid("state", stateProblem);
+                filter = parsed;
+            }
+            if (!QueryValues.TryParseCount(limit, "limit", 1, 1000, 20, out var count, out var problem)) return Problems.Invalid("limit", problem);
+            var jobs = await store.ListJobsAsync(filter, count, cancellationToken);
+            return TypedResults.Ok(new JobList(jobs.Select(JobView.From).ToArray()));
+        })
+            .WithName("ListJobs")
+            .WithSummary("Recent jobs, newest first, optionally of one state");
+
+        return group;
+    }
+}

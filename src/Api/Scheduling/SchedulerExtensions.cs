@@ -1,0 +1,50 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using JobService.Api.Pool;
+using JobService.Api.Storage;
+using Microsoft.Extensions.Options;
+
+namespace JobService.Api.Scheduling;
+
+public static class SchedulerExtensions
+{
+    /// <summary>Hangfire (InMemory storage) with one Hangfire worker per worker process, and the chunk runner.</summary>
+    public static IHostApplicationBuilder AddScheduler(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<FunctionTimings>();
+        builder.Services.AddSingleton<UnitRunner>();
+        builder.Services.AddTransient<DispatchJob>();
+        builder.Services.AddSingleton<JobScheduler>();
+        builder.Services.AddHangfire((sp, hangfire) => hangfire
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseInMemoryStorage(new InMemoryStorageOptions
+            {
+                // Hangfire's own record of a unit is not the result (the job store has that): keep it no longer than the job.
+                MaxExpirationTime = sp.GetRequiredService<IOptions<JobsOptions>>().Value.Retention,
+            }));
+        builder.Services.AddHangfireServer((sp, server) =>
+        {
+            // A Hangfire worker holds a worker process for the whole unit: one each, so neither waits on the other.
+            server.WorkerCount = sp.GetRequiredService<IOptions<WorkerPoolOptions>>().Value.Count;
+            server.Queues = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Queues;
+            server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            server.ShutdownTimeout = TimeSpan.FromSeconds(20);
+        });
+        return builder;
+    }
+
+    /// <summary>The Hangfire dashboard; local requests only, as Hangfire's default.</summary>
+    public static IApplicationBuilder MapDashboard(this WebApplication app)
+    {
+        return app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
+            DashboardTitle = "JobService queue",
+            DisplayStorageConnectionString = false,
+        });
+    }
+}

@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using JobService.Api.Pool;
+using JobService.Api.Storage;
+using JobService.Workers.Protocol;
+
+namespace JobService.Api.Scheduling;
+
+/// <summary>
+/// One send of items to one leased worker: writes the chunk frames, reads one outcome per item
+/// in order, records them as they arrive, and says how it ended and which items were never reported.
+/// </summary>
+internal sealed class WorkerSession(
+    JobSpec spec, int[] items, bool isolated, WorkerLease lease, IJobStore store, FunctionTimings timings)
+{
+    private const int RecordBatch = 256;
+    private readonly ConcurrentDictionary<int, byte> _interrupts = new();
+    private readonly WorkerProcess _worker = lease.Worker;
+    private int _next;
+    private volatile bool _interrupted;
+
+    /// <summary>Force-cancel of <paramref name="index"/>: kill the worker if it is running that item now, or when it gets there.</summary>
+    public void Interrupt(int index)
+    {
+        if (Array.BinarySearch(items, index) < Volatile.Read(ref _next)) return;
+        _interrupts[index] = 0;
+        var next = Volatile.Read(ref _next);
+        if (next < items.Length && items[next] == index) KillForInterrupt();
+    }
+
+    public async Task<SessionResult> RunAsync(CancellationToken cancellationToken)
+    {
+        _worker.TasksRun += items.Length;
+        var writing = WriteChunksAsync(cancellationToken);
+        var end = SessionEnd.Completed;
+        var detail = "";
+        var outcomes = new ItemOutcome[Math.Min(items.Length, RecordBatch)];
+        var functionTimings = spec.Functions.Select(timings.For).ToArray();
+        using var timeout = spec.Options.TimeoutSeconds is null ? null : new CancellationTokenSource();
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            while (_next < items.Length)
+            {
+                if (_interrupts.ContainsKey(items[_next])) KillForInterrupt();
+                // In an isolated send the next item starts when the previous result is out: its clock starts now.
+                timeout?.CancelAfter(TimeSpan.FromSeconds(spec.Options.TimeoutSeconds!.Value));
+                var frame = await _worker.Output.ReadAsync(linked?.Token ?? cancellationToken);
+                if (frame is null)
+                {
+                    end = SessionEnd.Crashed;
+                    break;
+                }
+                var count = 0;
+                var current = frame.Value;
+                while (true)
+                {
+                    var outcome = Decode(current, items[_next]);
+                    outcomes[count++] = outcome;
+                    functionTimings[spec.FunctionSlot(outcome.Index)].Observe(outcome.ElapsedMicros);
+                    Volatile.Write(ref _next, _next + 1);
+                    // Record what has already arrived in one go: one lock and one wake-up per batch, not per item.
+                    if (count == outcomes.Length || _next == items.Length || !_worker.Output.TryReadBuffered(out current)) break;
+                }
+                await store.RecordAsync(spec.Id, outcomes.AsMemory(0, count), CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            end = SessionEnd.Stopping;
+        }
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
+        {
+            end = SessionEnd.TimedOut;
+        }
+        catch (ProtocolException e)
+        {
+            end = SessionEnd.ProtocolBroken;
+            detail = e.Message;
+        }
+        catch (IOException)
+        {
+            end = SessionEnd.Crashed;
+        }
+        if (_interrupted && end is SessionEnd.Crashed or SessionEnd.ProtocolBroken) end = SessionEnd.Interrupted;
+
+        if (end != SessionEnd.Completed)
+        {
+            _worker.Kill();
+            lease.Retire(end switch
+            {
+                SessionEnd.Crashed => "it died",
+                SessionEnd.ProtocolBroken => "its output broke the protocol",
+                SessionEnd.TimedOut => "an item timed out",
+                SessionEnd.Interrupted => "a running item was force-cancelled",
+                _ => "the node is stopping",
+            });
+            if (end == SessionEnd.Crashed) detail = await _worker.DescribeEndAsync();
+        }
+        await ObserveAsync(writing);
+        var unreported = items[_next..].Where(i => !store.IsTerminal(spec.Id, i)).ToList();
+        return new SessionResult(end, unreported, _worker.Pid, detail);
+    }
+
+    private ItemOutcome Decode(Frame frame, int expected)
+    {
+        var pid = _worker.Pid;
+        switch (frame.Kind)
+        {
+            case FrameKind.Result:
+                var result = ResultFrame.Decode(frame.Payload);
+                Expect(result.Index, expected);
+                return new ItemOutcome(result.Index, OutcomeKind.Finished, result.Json, null, pid, result.ElapsedMicros);
+            case FrameKind.Error:
+                var error = ErrorFrame.Decode(frame.Payload);
+                Expect(error.Index, expected);
+                return new ItemOutcome(error.Index, OutcomeKind.Failed, default,
+                    new FutureError(error.Type, error.Message, error.Traceback), pid, error.ElapsedMicros);
+            default:
+                throw new ProtocolException($"a worker sent a {frame.Kind} frame where an item's outcome belongs");
+        }
+    }
+
+    private static void Expect(int index, int expected)
+    {
+        if (index != expected) throw new ProtocolException($"the worker reported item {index} where item {expected} was due");
+    }
+
+    private async Task WriteChunksAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var frames = new FrameBuilder(Math.Min(items.Length * 32 + 256, 1 << 20));
+            var chunksize = spec.Plan.Chunksize;
+            for (var start = 0; start < items.Length; start += chunksize)
+            {
+                var count = Math.Min(chunksize, items.Length - start);
+                ChunkFrame.WriteHeader(frames, isolated, spec.Functions, count);
+                for (var i = start; i < start + count; i++)
+                {
+                    var index = items[i];
+                    ChunkFrame.WriteItem(frames, new ChunkItem(index, spec.FunctionSlot(index), spec.Spread, spec.Items[index]));
+                }
+                frames.End();
+            }
+            await _worker.Input.WriteAsync(frames.Written, cancellationToken);
+            await _worker.Input.FlushAsync(cancellationToken);
+        }
+        catch
+        {
+            // A write that fails (broken pipe: the worker died, also half-way through a large chunk)
+            // must not leave the reader waiting for results that can never come.
+            _worker.Kill();
+            throw;
+        }
+    }
+
+    private static async Task ObserveAsync(Task writing)
+    {
+        try
+        {
+            await writing;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The worker is gone; the reader has already said why.
+        }
+    }
+
+    private void KillForInterrupt()
+    {
+        _interrupted = true;
+        _worker.Kill();
+    }
+}

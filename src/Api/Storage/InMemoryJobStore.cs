@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace JobService.Api.Storage;
+
+/// <summary>The embedded default store: one node, nothing to install, gone when the process ends.</summary>
+internal sealed class InMemoryJobStore(TimeProvider clock) : IJobStore
+{
+    private readonly ConcurrentDictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
+    private readonly LinkedList<JobRecord> _newestLast = [];
+    private readonly Lock _listGate = new();
+
+    public ValueTask AddAsync(JobSpec spec, CancellationToken cancellationToken)
+    {
+        var record = new JobRecord(spec);
+        lock (_listGate) _newestLast.AddLast(record);
+        _jobs[spec.Id] = record;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_jobs.TryGetValue(jobId, out var job) ? job.Summary() : null);
+
+    public ValueTask<IReadOnlyList<JobSummary>> ListJobsAsync(JobState? state, int limit, CancellationToken cancellationToken)
+    {
+        var found = new List<JobSummary>(limit);
+        lock (_listGate)
+        {
+            for (var node = _newestLast.Last; node is not null && found.Count < limit; node = node.Previous)
+            {
+                var summary = node.Value.Summary();
+                if (state is null || summary.State == state) found.Add(summary);
+            }
+        }
+        return ValueTask.FromResult<IReadOnlyList<JobSummary>>(found);
+    }
+
+    public async ValueTask<FutureSnapshot?> GetFutureAsync(FutureId id, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (!TryFind(id, out var job)) return null;
+        await WaitUntilAsync(job, () => job.IsTerminal(id.Index), clock.GetUtcNow() + wait, cancellationToken);
+        return job.Snapshot(id.Index);
+    }
+
+    public ValueTask<int[]> ClaimAsync(string jobId, int first, int count, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_jobs.TryGetValue(jobId, out var job) ? job.Claim(first, count, Now) : []);
+
+    public ValueTask RecordAsync(string jobId, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        if (_jobs.TryGetValue(jobId, out var job)) job.Record(outcomes.Span, Now);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ReleaseAsync(string jobId, IReadOnlyCollection<int> indices, CancellationToken cancellationToken)
+    {
+        if (_jobs.TryGetValue(jobId, out var job)) job.Release(indices);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<CancelOutcome?> CancelFutureAsync(FutureId id, bool force, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(TryFind(id, out var job) ? job.Cancel(id.Index, force, Now) : null);
+
+    public ValueTask<JobCancelOutcome?> CancelJobAsync(string jobId, bool force, CancellationToken cancellationToken)
+    {
+        if (!_jobs.TryGetValue(jobId, out var job)) return ValueTask.FromResult<JobCancelOutcome?>(null);
+        var (cancelled, interrupted) = job.CancelAll(force, Now);
+        return ValueTask.FromResult<JobCancelOutcome?>(new JobCancelOutcome(cancelled, interrupted, job.Summary()));
+    }
+
+    public bool IsTerminal(string jobId, int index) =>
+        !_jobs.TryGetValue(jobId, out var job) || job.IsTerminal(index);
+
+    public async IAsyncEnumerable<ResultEntry> ReadResultsAsync(
+        string jobId, ResultOrder order, int offset, int limit, DateTimeOffset deadline,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!_jobs.TryGetValue(jobId, out var job)) yield break;
+        var end = (int)Math.Min(job.Spec.Count, (long)offset + limit);
+        for (var position = offset; position < end; position++)
+        {
+            if (order == ResultOrder.Submitted)
+            {
+                var index = position;
+                if (!job.IsTerminal(index)) await WaitUntilAsync(job, () => job.IsTerminal(index), deadline, cancellationToken);
+                yield return job.Entry(index);
+            }
+            else
+            {
+                var reached = position;
+                if (job.CompletedCount <= reached) await WaitUntilAsync(job, () => job.CompletedCount > reached, deadline, cancellationToken);
+                // Completion order lists only terminal items: past the deadline there is nothing more to give.
+                if (job.CompletedCount <= reached) yield break;
+                yield return job.Entry(job.CompletedIndexAt(position));
+            }
+        }
+    }
+
+    public async Task<WaitOutcome> WaitAsync(IReadOnlyList<FutureId> ids, ReturnWhen returnWhen, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = clock.GetUtcNow() + timeout;
+        while (true)
+        {
+            var jobs = ids.Select(id => id.JobId).Distinct().Select(j => _jobs.GetValueOrDefault(j)).OfType<JobRecord>().ToArray();
+            var changes = jobs.Select(j => j.Signal.NextChange()).ToArray();
+            var done = new List<FutureId>();
+            var notDone = new List<FutureId>();
+            var failed = false;
+            foreach (var id in ids)
+            {
+                var state = TryFind(id, out var job) ? job.State(id.Index) : FutureState.Cancelled;
+                (state.IsTerminal() ? done : notDone).Add(id);
+                failed |= state == FutureState.Failed;
+            }
+            var satisfied = returnWhen switch
+            {
+                ReturnWhen.FirstCompleted => done.Count > 0,
+                ReturnWhen.FirstException => failed || notDone.Count == 0,
+                _ => notDone.Count == 0,
+            };
+            var remaining = deadline - clock.GetUtcNow();
+            if (satisfied || remaining <= TimeSpan.Zero || changes.Length == 0) return new WaitOutcome(done, notDone);
+            try
+            {
+                await Task.WhenAny(changes).WaitAsync(remaining, clock, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Fall through: one last look, then report what is done by now.
+            }
+        }
+    }
+
+    public ValueTask<int> ExpireAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken)
+    {
+        var expired = 0;
+        lock (_listGate)
+        {
+            for (var node = _newestLast.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.CompletedAt is { } completed && completed < completedBefore)
+                {
+                    _newestLast.Remove(node);
+                    _jobs.TryRemove(node.Value.Spec.Id, out _);
+                    expired++;
+                }
+                node = next;
+            }
+        }
+        return ValueTask.FromResult(expired);
+    }
+
+    private long Now => clock.GetUtcNow().UtcTicks;
+
+    private bool TryFind(FutureId id, out JobRecord job) =>
+        _jobs.TryGetValue(id.JobId, out job!) && (uint)id.Index < (uint)job.Spec.Count;
+
+    private async Task WaitUntilAsync(JobRecord job, Func<bool> done, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Take the change before looking, so a change between the look and the wait is not missed.
+            var change = job.Signal.NextChange();
+            if (done()) return;
+            var remaining = deadline - clock.GetUtcNow();
+            if (remaining <= TimeSpan.Zero) return;
+            try
+            {
+                await change.WaitAsync(remaining, clock, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+namespace JobService.Api.Storage;
+
+/// <summary>
+/// The in-memory state of one job: a column per item property, all guarded by one lock. Every
+/// transition goes through here, so "terminal states never change again" is enforced in one place.
+/// </summary>
+internal sealed class JobRecord
+{
+    private readonly Lock _gate = new();
+    private readonly FutureState[] _states;
+    private readonly byte[] _attempts;
+    private readonly ReadOnlyMemory<byte>[] _results;
+    private readonly Dictionary<int, FutureError> _errors = [];
+    private readonly long[] _startedTicks;
+    private readonly long[] _finishedTicks;
+    private readonly int[] _workerPids;
+    private readonly int[] _completionOrder;
+    private readonly int[] _counts = new int[5];
+    private int _completed;
+    private long _startedAtTicks;
+    private long _completedAtTicks;
+    private bool _cancelRequested;
+
+    public JobRecord(JobSpec spec)
+    {
+        Spec = spec;
+        var n = spec.Count;
+        _states = new FutureState[n];
+        _attempts = new byte[n];
+        _results = new ReadOnlyMemory<byte>[n];
+        _startedTicks = new long[n];
+        _finishedTicks = new long[n];
+        _workerPids = new int[n];
+        _completionOrder = new int[n];
+        _counts[(int)FutureState.Pending] = n;
+        if (n == 0) _completedAtTicks = spec.CreatedAt.UtcTicks;
+    }
+
+    public JobSpec Spec { get; }
+    public JobSignal Signal { get; } = new();
+    public int CompletedCount => Volatile.Read(ref _completed);
+    public DateTimeOffset? CompletedAt => Ticks(Volatile.Read(ref _completedAtTicks));
+
+    /// <summary>Pending items of the range become running; the others (cancelled, or done by an earlier delivery of this unit) are skipped.</summary>
+    public int[] Claim(int first, int count, long nowTicks)
+    {
+        var claimed = new List<int>(count);
+        lock (_gate)
+        {
+            for (var i = first; i < first + count; i++)
+            {
+                // At least once: a re-delivered unit finds its finished items terminal and never runs them again.
+                if (_states[i] is not (FutureState.Pending or FutureState.Running)) continue;
+                if (_states[i] == FutureState.Pending) Move(i, FutureState.Running);
+                _startedTicks[i] = nowTicks;
+                claimed.Add(i);
+            }
+            if (claimed.Count > 0 && _startedAtTicks == 0) _startedAtTicks = nowTicks;
+        }
+        if (claimed.Count > 0) Signal.Pulse();
+        return [.. claimed];
+    }
+
+    public void Record(ReadOnlySpan<ItemOutcome> outcomes, long nowTicks)
+    {
+        var changed = false;
+        lock (_gate)
+        {
+            foreach (ref readonly var outcome in outcomes)
+            {
+                var i = outcome.Index;
+                // A result for a terminal item is late (force-cancelled, or a re-run after a node died): drop it.
+                if ((uint)i >= (uint)_states.Length || _states[i].IsTerminal()) continue;
+                if (_attempts[i] < byte.MaxValue) _attempts[i]++;
+                _workerPids[i] = outcome.WorkerPid;
+                changed = true;
+                switch (outcome.Kind)
+                {
+                    case OutcomeKind.Finished:
+                        _results[i] = outcome.Result;
+                        Finish(i, FutureState.Finished, nowTicks, outcome.ElapsedMicros);
+                        break;
+                    case OutcomeKind.Failed:
+                        _errors[i] = outcome.Error!;
+                        Finish(i, FutureState.Failed, nowTicks, outcome.ElapsedMicros);
+                        break;
+                    case OutcomeKind.Retrying:
+                        _errors[i] = outcome.Error!;
+                        break;
+                }
+            }
+        }
+        if (changed) Signal.Pulse();
+    }
+
+    /// <summary>Running items go back to pending, so that a later delivery of their unit runs them (host shutdown).</summary>
+    public void Release(IEnumerable<int> indices)
+    {
+        lock (_gate)
+        {
+            foreach (var i in indices)
+                if (_states[i] == FutureState.Running) Move(i, FutureState.Pending);
+        }
+        Signal.Pulse();
+    }
+
+    public CancelOutcome Cancel(int index, bool force, long nowTicks)
+    {
+        CancelOutcome outcome;
+        lock (_gate)
+        {
+            outcome = _states[index] switch
+            {
+                FutureState.Pending => CancelNow(index, nowTicks),
+                FutureState.Running when force => CancelNow(index, nowTicks) with { WasRunning = true },
+                FutureState.Running => new CancelOutcome(CancelResult.Running, FutureState.Running),
+                FutureState.Cancelled => new CancelOutcome(CancelResult.AlreadyCancelled, FutureState.Cancelled),
+                var done => new CancelOutcome(CancelResult.Done, done),
+            };
+        }
+        if (outcome.Result == CancelResult.Cancelled) Signal.Pulse();
+        return outcome;
+    }
+
+    /// <summary>Cancels every pending item (and with <paramref name="force"/> every running one); returns how many and which were running.</summary>
+    public (int Cancelled, List<int> Interrupted) CancelAll(bool force, long nowTicks)
+    {
+        var cancelled = 0;
+        var interrupted = new List<int>();
+        lock (_gate)
+        {
+            _cancelRequested = true;
+            for (var i = 0; i < _states.Length; i++)
+            {
+                var state = _states[i];
+                if (state == FutureState.Pending || (force && state == FutureState.Running))
+                {
+                    if (state == FutureState.Running) interrupted.Add(i);
+                    CancelNow(i, nowTicks);
+                    cancelled++;
+                }
+            }
+        }
+        Signal.Pulse();
+        return (cancelled, interrupted);
+    }
+
+    // A byte read is atomic; a stale answer only means one more trip round the caller's wait loop.
+    public bool IsTerminal(int index) => _states[index].IsTerminal();
+
+    public FutureState State(int index) => _states[index];
+
+    public FutureSnapshot Snapshot(int index)
+    {
+        lock (_gate)
+        {
+            return new FutureSnapshot(
+                Spec.Id, index, Spec.Functions[Spec.FunctionSlot(index)], _states[index], _results[index],
+                _errors.GetValueOrDefault(index), _attempts[index], Spec.CreatedAt,
+                Ticks(_startedTicks[index]), Ticks(_finishedTicks[index]),
+                _workerPids[index] == 0 ? null : _workerPids[index]);
+        }
+    }
+
+    public ResultEntry Entry(int index)
+    {
+        lock (_gate) return new ResultEntry(index, _states[index], _results[index], _errors.GetValueOrDefault(index));
+    }
+
+    /// <summary>The index of the item that reached a terminal state in position <paramref name="position"/>.</summary>
+    public int CompletedIndexAt(int position)
+    {
+        lock (_gate) return _completionOrder[position];
+    }
+
+    public JobSummary Summary()
+    {
+        lock (_gate)
+        {
+            var counts = new StateCounts(_counts[0], _counts[1], _counts[2], _counts[3], _counts[4]);
+            var state = _cancelRequested ? JobState.Cancelled
+                : _completed == _states.Length ? JobState.Completed
+                : _counts[(int)FutureState.Pending] == _states.Length ? JobState.Pending
+                : JobState.Running;
+            return new JobSummary(Spec, state, counts, Ticks(_startedAtTicks), Ticks(_completedAtTicks));
+        }
+    }
+
+    private CancelOutcome CancelNow(int index, long nowTicks)
+    {
+        Finish(index, FutureState.Cancelled, nowTicks, elapsedMicros: 0);
+        return new CancelOutcome(CancelResult.Cancelled, FutureState.Cancelled);
+    }
+
+    private void Finish(int index, FutureState state, long nowTicks, int elapsedMicros)
+    {
+        Move(index, state);
+        _finishedTicks[index] = nowTicks;
+        if (elapsedMicros > 0) _startedTicks[index] = nowTicks - elapsedMicros * 10L;
+        _completionOrder[_completed] = index;
+        Volatile.Write(ref _completed, _completed + 1);
+        if (_completed == _states.Length) Volatile.Write(ref _completedAtTicks, nowTicks);
+    }
+
+    private void Move(int index, FutureState to)
+    {
+        _counts[(int)_states[index]]--;
+        _counts[(int)to]++;
+        _states[index] = to;
+    }
+
+    private static DateTimeOffset? Ticks(long ticks) => ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+}

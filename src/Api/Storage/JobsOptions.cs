@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace JobService.Api.Storage;
+
+/// <summary><c>Jobs:*</c>: limits on what one request may ask, and how long results are kept.</summary>
+public sealed class JobsOptions
+{
+    public const string SectionName = "Jobs";
+
+    /// <summary>How long a completed job (every future terminal) stays readable before it is forgotten.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Most items (map) or calls (submit) in one job; more is a 413.</summary>
+    [Range(1, 100_000_000)]
+    public int MaxItems { get; set; } = 10_000_000;
+
+    /// <summary>Largest <c>POST /jobs</c> body in megabytes; more is a 413.</summary>
+    [Range(1, 2047)]
+    public int MaxBodyMegabytes { get; set; } = 512;
+
+    /// <summary>Longest long-poll (<c>wait</c>, <c>timeoutSeconds</c> of /futures/wait) in seconds.</summary>
+    [Range(1, 86_400)]
+    public int MaxWaitSeconds { get; set; } = 300;
+
+    /// <summary>Most <c>retries</c> a job may ask for.</summary>
+    [Range(0, 100)]
+    public int MaxRetries { get; set; } = 10;
+}

@@ -1,0 +1,36 @@
+namespace JobService.Workers.Functions;
+
+/// <summary>The catalog every node has: the tutorial's functions and the benchmark helpers.</summary>
+public static class BuiltinFunctions
+{
+    [JobFunction("fib", Description = "Naive recursive Fibonacci: fib(1) = fib(2) = 1 (tutorial §1).")]
+    public static long Fib(int n) => n <= 2 ? 1 : Fib(n - 1) + Fib(n - 2);
+
+    [JobFunction("fib_checked", Description = "fib, but n == 31 raises 'fib must less than 31' (tutorial §2).")]
+    public static long FibChecked(int n)
+    {
+        if (n == 31) throw new Exception("fib must less than 31");
+        return Fib(n);
+    }
+
+    [JobFunction("power_sum", Description = "The tutorial's f(x) (§3): the sum over k = 1..51 of x ** (1 / k ** 1.5).")]
+    public static double PowerSum(double x)
+    {
+        var sum = 0.0;
+        for (var k = 1; k <= 51; k++) sum += Math.Pow(x, 1 / Math.Pow(k, 1.5));
+        return sum;
+    }
+
+    [JobFunction("echo", Description = "Returns its argument unchanged (measures the service's own overhead).")]
+    public static RawJson Echo(RawJson x) => x;
+
+    [JobFunction("sleep", Description = "Sleeps for the given seconds and returns them.")]
+    public static double Sleep(double seconds)
+    {
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        return seconds;
+    }
+
+    [JobFunction("fail", Description = "Always raises an exception with the given message.")]
+    public static object Fail(string message) => throw new Exception(message);
+}

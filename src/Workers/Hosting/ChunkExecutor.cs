@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Text.Json;
+using JobService.Workers.Functions;
+using JobService.Workers.Protocol;
+
+namespace JobService.Workers.Hosting;
+
+/// <summary>Runs a chunk's items in order and hands one Result or Error frame per item to the output.</summary>
+internal sealed class ChunkExecutor(FunctionCatalog catalog, FrameOutput output)
+{
+    private readonly FrameBuilder _frame = new(4 * 1024);
+    private readonly Utf8JsonWriter _json = new(Stream.Null, new JsonWriterOptions { SkipValidation = false });
+
+    public void Run(ChunkFrame chunk)
+    {
+        var functions = chunk.Functions.Select(name => catalog.TryGet(name, out var f) ? f : null).ToArray();
+        foreach (var item in chunk.Items)
+        {
+            var started = Stopwatch.GetTimestamp();
+            _frame.Clear();
+            try
+            {
+                var function = functions[item.Function]
+                    ?? throw new ArgumentBindingException($"this worker has no function named '{chunk.Functions[item.Function]}'");
+                _frame.Begin(FrameKind.Result);
+                _frame.WriteInt32(item.Index);
+                var json = _frame.BeginLength();
+                _json.Reset(_frame.Writer);
+                function.Invoke(item.Args, item.Spread, _json);
+                _json.Flush();
+                _frame.EndLength(json);
+                _frame.WriteInt32(ElapsedMicros(started));
+                _frame.End();
+            }
+            catch (Exception e)
+            {
+                _frame.Clear();
+                new ErrorFrame(item.Index, ElapsedMicros(started), ErrorTypeOf(e), e.Message, e.ToString()).Write(_frame);
+            }
+            output.Submit(_frame);
+            // The guarantee of an isolated chunk: this result is with the host before the next item starts.
+            if (chunk.Isolated) output.Flush();
+        }
+    }
+
+    private static int ElapsedMicros(long started) =>
+        (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(started).Ticks / 10);
+
+    private static string ErrorTypeOf(Exception e) => e switch
+    {
+        ArgumentBindingException => ArgumentBindingException.ErrorType,
+        ResultSerializationException => ResultSerializationException.ErrorType,
+        _ => e.GetType().Name,
+    };
+}

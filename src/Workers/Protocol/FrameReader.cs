@@ -1,0 +1,70 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+
+namespace JobService.Workers.Protocol;
+
+/// <summary>One frame off the wire; the payload is a private copy the caller may keep.</summary>
+public readonly record struct Frame(FrameKind Kind, byte[] Payload);
+
+/// <summary>Reads length-prefixed frames from a stream; null at a clean end of stream.</summary>
+public sealed class FrameReader(Stream stream)
+{
+    private readonly PipeReader _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+
+    public async ValueTask<Frame?> ReadAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await _reader.ReadAsync(cancellationToken);
+            var buffer = read.Buffer;
+            if (TryParse(ref buffer, out var frame))
+            {
+                _reader.AdvanceTo(buffer.Start);
+                return frame;
+            }
+            if (read.IsCompleted)
+            {
+                var leftover = buffer.Length;
+                _reader.AdvanceTo(buffer.End);
+                if (leftover == 0) return null;
+                throw new ProtocolException($"stream ended inside a frame ({leftover} bytes of it arrived)");
+            }
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>The next frame if it has already arrived whole; never waits.</summary>
+    public bool TryReadBuffered(out Frame frame)
+    {
+        frame = default;
+        if (!_reader.TryRead(out var read)) return false;
+        var buffer = read.Buffer;
+        if (TryParse(ref buffer, out frame))
+        {
+            _reader.AdvanceTo(buffer.Start);
+            return true;
+        }
+        _reader.AdvanceTo(buffer.Start, buffer.End);
+        return false;
+    }
+
+    private static bool TryParse(ref ReadOnlySequence<byte> buffer, out Frame frame)
+    {
+        frame = default;
+        if (buffer.Length < FrameFormat.HeaderSize) return false;
+        Span<byte> header = stackalloc byte[FrameFormat.HeaderSize];
+        buffer.Slice(0, FrameFormat.HeaderSize).CopyTo(header);
+        var length = BinaryPrimitives.ReadInt32LittleEndian(header);
+        var kind = (FrameKind)header[4];
+        if (length < 0 || length > FrameFormat.MaxPayloadBytes)
+            throw new ProtocolException($"frame length {length} is outside 0..{FrameFormat.MaxPayloadBytes}");
+        if (kind is < FrameKind.Hello or > FrameKind.Error)
+            throw new ProtocolException($"unknown frame kind {(byte)kind}");
+        if (buffer.Length < FrameFormat.HeaderSize + length) return false;
+        var payload = buffer.Slice(FrameFormat.HeaderSize, length).ToArray();
+        buffer = buffer.Slice(FrameFormat.HeaderSize + length);
+        frame = new Frame(kind, payload);
+        return true;
+    }
+}
