@@ -21,6 +21,9 @@ public static class BuiltinFunctions
         return sum;
     }
 
+    [JobFunction("add", Description = "Returns a + b; a map item [a, b] is spread over the two parameters.")]
+    public static double Add(double a, double b) => a + b;
+
     [JobFunction("echo", Description = "Returns its argument unchanged (measures the service's own overhead).")]
     public static RawJson Echo(RawJson x) => x;
 

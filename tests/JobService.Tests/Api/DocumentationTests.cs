@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text.Json;
+using JobService.Tests.Infrastructure;
+
+namespace JobService.Tests.Api;
+
+/// <summary>Swagger describes every endpoint; the dashboard, the catalog and health answer.</summary>
+[Collection("service")]
+public sealed class DocumentationTests(ServiceFixture service)
+{
+    private HttpClient Client => service.Client;
+
+    [Fact]
+    public async Task SwaggerDescribesEveryEndpointWithItsShapes()
+    {
+        var document = JsonDocument.Parse(await Client.GetStringAsync("/swagger/v1/swagger.json")).RootElement;
+        var paths = document.GetProperty("paths");
+
+        string[] expected = ["/jobs", "/jobs/{jobId}", "/jobs/{jobId}/results", "/futures/{id}", "/futures/wait", "/functions", "/health"];
+        Assert.All(expected, path => Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing"));
+        var create = paths.GetProperty("/jobs").GetProperty("post");
+        var body = create.GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+        Assert.Contains("map", body.GetProperty("examples").EnumerateObject().Select(e => e.Name));
+        Assert.True(create.GetProperty("responses").TryGetProperty("202", out _));
+        Assert.True(create.GetProperty("responses").TryGetProperty("400", out _));
+        Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("JobRequest", out _));
+    }
+
+    [Fact]
+    public async Task SwaggerUiIsServed()
+    {
+        using var response = await Client.GetAsync("/swagger/index.html");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("swagger-ui", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task HangfireDashboardIsServedToLocalRequests()
+    {
+        using var response = await Client.GetAsync("/hangfire");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("JobService queue", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task FunctionsListsTheCatalogWithParameterTypes()
+    {
+        var functions = JsonDocument.Parse(await Client.GetStringAsync("/functions")).RootElement.EnumerateArray().ToArray();
+
+        var fib = functions.Single(f => f.GetProperty("name").GetString() == "fib");
+        Assert.Equal("integer", fib.GetProperty("resultType").GetString());
+        var n = fib.GetProperty("parameters").EnumerateArray().Single();
+        Assert.Equal("n", n.GetProperty("name").GetString());
+        Assert.Equal("integer", n.GetProperty("type").GetString());
+        string[] builtins = ["add", "crash", "echo", "fail", "fib", "fib_checked", "power_sum", "sleep"];
+        Assert.All(builtins, name => Assert.Contains(functions, f => f.GetProperty("name").GetString() == name));
+    }
+
+    [Fact]
+    public async Task HealthIsReadyWithEveryWorkerUp()
+    {
+        var health = JsonDocument.Parse(await Client.GetStringAsync("/health")).RootElement;
+
+        Assert.Equal("ready", health.GetProperty("status").GetString());
+        Assert.Equal(2, health.GetProperty("workers").GetProperty("live").GetInt32());
+        Assert.Equal(2, health.GetProperty("workers").GetProperty("target").GetInt32());
+    }
+}

@@ -1,0 +1,107 @@
+using JobService.Api.Storage;
+using JobService.Tests.Infrastructure;
+
+namespace JobService.Tests.Api;
+
+/// <summary>GET /jobs/{id}/results: item order like Pool.map, completion order like as_completed, progress while running.</summary>
+[Collection("service")]
+public sealed class ResultsTests(ServiceFixture service)
+{
+    private HttpClient Client => service.Client;
+
+    [Fact]
+    public async Task CompletedOrderListsFuturesAsTheyEnded()
+    {
+        // Two workers: item 0 sleeps long on one; items 1 and 2 run one after the other on the other.
+        var job = await Client.MapAsync("sleep", [2.5, 0.1, 0.6], new { chunksize = 1 });
+
+        var page = await Client.ResultsAsync(job.JobId, "order=completed&wait=60");
+
+        Assert.Equal([1, 2, 0], page.Results.Select(r => r.Index));
+        Assert.All(page.Results, r => Assert.Equal(FutureState.Finished, r.State));
+    }
+
+    [Fact]
+    public async Task SubmittedOrderHonoursOffsetAndLimit()
+    {
+        var job = await Client.MapAsync("echo", Enumerable.Range(0, 10).Select(i => (object)(i * i)));
+
+        var page = await Client.ResultsAsync(job.JobId, "offset=3&limit=4&wait=60");
+
+        Assert.Equal([3, 4, 5, 6], page.Results.Select(r => r.Index));
+        Assert.Equal([9, 16, 25, 36], page.Results.Select(r => r.Result!.Value.GetInt32()));
+    }
+
+    [Fact]
+    public async Task ResultsWithoutWaitShowUnfinishedItemsAsTheyAre()
+    {
+        var job = await Client.MapAsync("sleep", [0.0, 3.0], new { chunksize = 2 });
+        await Client.FutureAsync($"{job.JobId}.0", waitSeconds: 60);
+
+        var page = await Client.ResultsAsync(job.JobId, "wait=0");
+
+        Assert.Equal(FutureState.Finished, page.Results[0].State);
+        Assert.Equal(FutureState.Running, page.Results[1].State);
+        Assert.Null(page.Results[1].Result);
+    }
+
+    [Fact]
+    public async Task JobSummaryShowsProgressItemByItemWhileItRuns()
+    {
+        var job = await Client.MapAsync("sleep", [0.01, 0.01, 4.0], new { chunksize = 3 });
+        await Client.FutureAsync($"{job.JobId}.1", waitSeconds: 60);
+
+        var summary = await Client.JobAsync(job.JobId);
+
+        Assert.Equal(JobState.Running, summary.State);
+        Assert.Equal(2, summary.Counts.Finished);
+        Assert.Equal(1, summary.Counts.Running);
+        Assert.Equal(2.0 / 3, summary.Progress, 4);
+        await Client.ResultsAsync(job.JobId);
+        Assert.Equal(JobState.Completed, (await Client.JobAsync(job.JobId)).State);
+    }
+
+    [Fact]
+    public async Task SubmitWithCallsRunsDifferentFunctionsInOrder()
+    {
+        var job = await Client.SubmitAsync(new
+        {
+            type = "submit",
+            calls = new object[]
+            {
+                new { function = "fib", args = new[] { 20 } },
+                new { function = "add", args = new[] { 1.5, 2 } },
+                new { function = "fail", args = new[] { "no" } },
+                new { function = "echo", args = new object[] { new { a = 1 } } },
+            },
+        });
+
+        var page = await Client.ResultsAsync(job.JobId);
+
+        Assert.Equal(6765, page.Results[0].Result!.Value.GetInt64());
+        Assert.Equal(3.5, page.Results[1].Result!.Value.GetDouble());
+        Assert.Equal("no", page.Results[2].Error!.Message);
+        Assert.Equal(1, page.Results[3].Result!.Value.GetProperty("a").GetInt32());
+    }
+
+    [Fact]
+    public async Task MapSpreadsArrayItemsOverAFunctionOfSeveralParameters()
+    {
+        var job = await Client.MapAsync("add", [new[] { 1, 2 }, new[] { 10, 20 }]);
+
+        var page = await Client.ResultsAsync(job.JobId);
+
+        Assert.Equal([3.0, 30.0], page.Results.Select(r => r.Result!.Value.GetDouble()));
+    }
+
+    [Fact]
+    public async Task RecentJobsAreListedNewestFirst()
+    {
+        var older = await Client.CallAsync("echo", 1);
+        var newer = await Client.CallAsync("echo", 2);
+
+        var list = await Client.GetOk<JobService.Api.Jobs.JobList>("/jobs?limit=2");
+
+        Assert.Equal([newer.JobId, older.JobId], list.Jobs.Select(j => j.JobId));
+    }
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace JobService.Tests.Infrastructure;
+
+/// <summary>
+/// The real service, as a user runs it: <c>dotnet JobService.Api.dll</c> in its own process on a
+/// loopback port, spawning real worker processes. Tests talk to it over HTTP only.
+/// </summary>
+public sealed class ServiceHost : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+    private readonly Task _pumps;
+
+    private ServiceHost(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+        _pumps = Task.WhenAll(Pump(process.StandardOutput), Pump(process.StandardError));
+    }
+
+    public int Port { get; }
+    public int Pid => _process.Id;
+    public HttpClient Client { get; }
+    public Process Process => _process;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log) return _log.ToString();
+        }
+    }
+
+    /// <summary>Starts a node with <paramref name="workers"/> workers, fault injection on, plus any settings (Section:Key = value).</summary>
+    public static async Task<ServiceHost> StartAsync(int workers = 2, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "JobService.Api.dll"));
+        var all = new Dictionary<string, string>
+        {
+            ["urls"] = $"http://127.0.0.1:{port}",
+            ["contentRoot"] = AppContext.BaseDirectory,
+            ["Workers:Count"] = workers.ToString(),
+            ["Functions:EnableFaultInjection"] = "true",
+            ["Serilog:MinimumLevel:Default"] = "Information",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) all[key] = value;
+        foreach (var (key, value) in all) info.ArgumentList.Add($"--{key}={value}");
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        var host = new ServiceHost(Process.Start(info)!, port);
+        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        return host;
+    }
+
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"the service exited with {_process.ExitCode}:\n{Log}");
+            try
+            {
+                using var response = await Client.GetAsync("/health");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"the service was not ready within {timeout}:\n{Log}");
+    }
+
+    /// <summary>Ctrl-C / SIGTERM: the graceful stop a container runtime sends.</summary>
+    public void Terminate() => Kill(_process.Id, 15);
+
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Terminate();
+            if (!await WaitForExitAsync(TimeSpan.FromSeconds(30))) _process.Kill(entireProcessTree: true);
+        }
+        await _process.WaitForExitAsync();
+        await _pumps;
+        Client.Dispose();
+        _process.Dispose();
+    }
+
+    private async Task Pump(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+            lock (_log) _log.AppendLine(line);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    public static extern int Kill(int pid, int signal);
+}
