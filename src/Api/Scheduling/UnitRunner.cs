@@ -28,7 +28,7 @@ public sealed class UnitRunner(
         var spec = job.Spec;
         using var scope = log.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId, ["Unit"] = unit });
         var (first, count) = spec.Plan.UnitRange(unit, spec.Count);
-        var remaining = new List<int>(await store.ClaimAsync(jobId, first, count, cancellationToken));
+        var remaining = Enumerable.Range(first, count).ToList();
         var isolated = remaining.Count == 1 || spec.Options.TimeoutSeconds is not null || !spec.Functions.All(timings.IsFast);
         var blamed = new Dictionary<int, int>();
         try
@@ -36,7 +36,7 @@ public sealed class UnitRunner(
             while (remaining.Count > 0)
             {
                 using var lease = await pool.LeaseAsync(cancellationToken);
-                var send = TakeSend(remaining, lease.Worker, jobId);
+                var send = await store.ClaimAsync(jobId, TakeSend(remaining, lease.Worker), lease.Worker.Pid, cancellationToken);
                 if (send.Length == 0) continue;
                 var session = new WorkerSession(spec, send, isolated, lease, store, timings);
                 SessionResult result;
@@ -70,13 +70,12 @@ public sealed class UnitRunner(
         }
     }
 
-    /// <summary>Skips items that became terminal while waiting (cancelled) and stops at the worker's recycling budget.</summary>
-    private int[] TakeSend(List<int> remaining, WorkerProcess worker, string jobId)
+    /// <summary>What the worker may take before <c>MaxTasksPerChild</c> recycles it: all that remains, unless that is set.</summary>
+    private List<int> TakeSend(List<int> remaining, WorkerProcess worker)
     {
-        remaining.RemoveAll(i => store.IsTerminal(jobId, i));
         var max = poolOptions.Value.MaxTasksPerChild;
         var take = max > 0 ? Math.Clamp(max - worker.TasksRun, 1, remaining.Count) : remaining.Count;
-        var send = remaining.GetRange(0, take).ToArray();
+        var send = remaining.GetRange(0, take);
         remaining.RemoveRange(0, take);
         return send;
     }

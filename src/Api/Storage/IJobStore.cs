@@ -15,8 +15,8 @@ public interface IJobStore
     /// <summary>The future, once it is terminal or <paramref name="wait"/> has passed.</summary>
     ValueTask<FutureSnapshot?> GetFutureAsync(FutureId id, TimeSpan wait, CancellationToken cancellationToken);
 
-    /// <summary>Marks a unit's pending items running and returns them; items already terminal are left out.</summary>
-    ValueTask<int[]> ClaimAsync(string jobId, int first, int count, CancellationToken cancellationToken);
+    /// <summary>Marks items running as they are sent to a worker and returns them; items already terminal are left out.</summary>
+    ValueTask<int[]> ClaimAsync(string jobId, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken);
 
     /// <summary>Records outcomes; idempotent per item: an outcome for a terminal item is dropped.</summary>
     ValueTask RecordAsync(string jobId, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken);

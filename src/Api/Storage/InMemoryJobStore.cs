@@ -42,8 +42,8 @@ internal sealed class InMemoryJobStore(TimeProvider clock) : IJobStore
         return job.Snapshot(id.Index);
     }
 
-    public ValueTask<int[]> ClaimAsync(string jobId, int first, int count, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_jobs.TryGetValue(jobId, out var job) ? job.Claim(first, count, Now) : []);
+    public ValueTask<int[]> ClaimAsync(string jobId, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_jobs.TryGetValue(jobId, out var job) ? job.Claim(indices, workerPid, Now) : []);
 
     public ValueTask RecordAsync(string jobId, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
     {

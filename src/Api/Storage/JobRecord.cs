@@ -41,18 +41,19 @@ internal sealed class JobRecord
     public int CompletedCount => Volatile.Read(ref _completed);
     public DateTimeOffset? CompletedAt => Ticks(Volatile.Read(ref _completedAtTicks));
 
-    /// <summary>Pending items of the range become running; the others (cancelled, or done by an earlier delivery of this unit) are skipped.</summary>
-    public int[] Claim(int first, int count, long nowTicks)
+    /// <summary>The items, as they are sent to worker <paramref name="workerPid"/>, become running; terminal ones (cancelled, or done by an earlier delivery of this unit) are left out.</summary>
+    public int[] Claim(IReadOnlyList<int> indices, int workerPid, long nowTicks)
     {
-        var claimed = new List<int>(count);
+        var claimed = new List<int>(indices.Count);
         lock (_gate)
         {
-            for (var i = first; i < first + count; i++)
+            foreach (var i in indices)
             {
                 // At least once: a re-delivered unit finds its finished items terminal and never runs them again.
-                if (_states[i] is not (FutureState.Pending or FutureState.Running)) continue;
+                if (_states[i].IsTerminal()) continue;
                 if (_states[i] == FutureState.Pending) Move(i, FutureState.Running);
                 _startedTicks[i] = nowTicks;
+                _workerPids[i] = workerPid;
                 claimed.Add(i);
             }
             if (claimed.Count > 0 && _startedAtTicks == 0) _startedAtTicks = nowTicks;

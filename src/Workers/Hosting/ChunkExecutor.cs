@@ -50,6 +50,7 @@ internal sealed class ChunkExecutor(FunctionCatalog catalog, FrameOutput output)
     {
         ArgumentBindingException => ArgumentBindingException.ErrorType,
         ResultSerializationException => ResultSerializationException.ErrorType,
+        OutOfMemoryException => "MemoryError",
         _ => e.GetType().Name,
     };
 }

@@ -14,6 +14,9 @@ internal static class Libc
     [DllImport("libc", EntryPoint = "dup2", SetLastError = true)]
     public static extern int Dup2(int oldFd, int newFd);
 
+    [DllImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static extern nint Write(int fd, byte[] buffer, nint count);
+
     [DllImport("libc", EntryPoint = "getppid")]
     public static extern int GetParentPid();
 

@@ -39,7 +39,7 @@ public sealed class ServiceHost : IAsyncDisposable
     }
 
     /// <summary>Starts a node with <paramref name="workers"/> workers, fault injection on, plus any settings (Section:Key = value).</summary>
-    public static async Task<ServiceHost> StartAsync(int workers = 2, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<ServiceHost> StartAsync(int workers = 2, IReadOnlyDictionary<string, string>? settings = null, bool waitUntilReady = true)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet")
@@ -64,11 +64,12 @@ public sealed class ServiceHost : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
         var host = new ServiceHost(Process.Start(info)!, port);
-        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        await host.WaitUntilHealthAsync(TimeSpan.FromSeconds(60), ready: waitUntilReady);
         return host;
     }
 
-    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    /// <summary>Waits until GET /health answers 200 (or, with <paramref name="ready"/> false, answers at all).</summary>
+    public async Task WaitUntilHealthAsync(TimeSpan timeout, bool ready = true)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
@@ -77,7 +78,7 @@ public sealed class ServiceHost : IAsyncDisposable
             try
             {
                 using var response = await Client.GetAsync("/health");
-                if (response.StatusCode == HttpStatusCode.OK) return;
+                if (response.StatusCode == HttpStatusCode.OK || !ready) return;
             }
             catch (HttpRequestException)
             {
@@ -87,6 +88,9 @@ public sealed class ServiceHost : IAsyncDisposable
         }
         throw new TimeoutException($"the service was not ready within {timeout}:\n{Log}");
     }
+
+    /// <summary>The worker processes this node has spawned and not yet reaped.</summary>
+    public IReadOnlyList<int> WorkerPids => ProcessTable.ChildrenOf(_process.Id);
 
     /// <summary>Ctrl-C / SIGTERM: the graceful stop a container runtime sends.</summary>
     public void Terminate() => Kill(_process.Id, 15);
