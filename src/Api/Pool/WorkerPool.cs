@@ -92,8 +92,9 @@ public sealed class WorkerPool(
             {
                 return;
             }
-            catch (WorkerStartException e)
+            catch (Exception e)
             {
+                // Whatever went wrong, the pool keeps trying: a node without workers must not give up on them.
                 var failures = Interlocked.Increment(ref _failures);
                 _lastFailure = e.Message;
                 // Back off instead of looping: a worker that cannot start will not start faster for being retried hot.

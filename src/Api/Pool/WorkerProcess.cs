@@ -50,30 +50,35 @@ public sealed class WorkerProcess : IAsyncDisposable
             throw new WorkerStartException($"cannot start '{info.FileName} {string.Join(' ', info.ArgumentList)}': {e.Message}");
         }
         var worker = new WorkerProcess(process, log);
+        string failure;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(helloTimeout);
             var frame = await worker.Output.ReadAsync(timeout.Token);
-            if (frame is not { Kind: FrameKind.Hello } hello)
-                throw new WorkerStartException($"worker {worker.Pid} ended before its hello: {await worker.DescribeEndAsync()}");
-            var version = HelloFrame.Decode(hello.Payload).ProtocolVersion;
-            if (version != FrameFormat.ProtocolVersion)
-                throw new WorkerStartException($"worker {worker.Pid} speaks protocol {version}, this node {FrameFormat.ProtocolVersion}");
-            return worker;
+            var version = frame is { Kind: FrameKind.Hello } hello ? HelloFrame.Decode(hello.Payload).ProtocolVersion : -1;
+            if (version == FrameFormat.ProtocolVersion) return worker;
+            failure = frame is null ? "ended before its hello"
+                : version < 0 ? $"sent a {frame.Value.Kind} frame before its hello"
+                : $"speaks protocol {version}, this node {FrameFormat.ProtocolVersion}";
         }
-        catch (Exception e)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            failure = $"did not say hello within {helloTimeout.TotalSeconds:0}s";
+        }
+        catch (OperationCanceledException)
         {
             await worker.DisposeAsync();
-            throw e switch
-            {
-                WorkerStartException => e,
-                OperationCanceledException when !cancellationToken.IsCancellationRequested =>
-                    new WorkerStartException($"worker {worker.Pid} did not say hello within {helloTimeout.TotalSeconds:0}s: {await worker.DescribeEndAsync()}"),
-                OperationCanceledException => e,
-                _ => new WorkerStartException($"worker {worker.Pid} failed to start: {e.Message}; {await worker.DescribeEndAsync()}"),
-            };
+            throw;
         }
+        catch (Exception e) when (e is ProtocolException or IOException)
+        {
+            failure = $"wrote something that is not a hello ({e.Message})";
+        }
+        worker.Kill();
+        var end = await worker.DescribeEndAsync();
+        await worker.DisposeAsync();
+        throw new WorkerStartException($"worker {worker.Pid} ({info.FileName} {string.Join(' ', info.ArgumentList)}) {failure}: {end}");
     }
 
     /// <summary>Kills the process tree at once; safe to call from any thread, any number of times.</summary>
