@@ -35,7 +35,7 @@ internal sealed class ChunkExecutor(FunctionCatalog catalog, FrameOutput output)
             catch (Exception e)
             {
                 _frame.Clear();
-                new ErrorFrame(item.Index, ElapsedMicros(started), ErrorTypeOf(e), e.Message, e.ToString()).Write(_frame);
+                new ErrorFrame(item.Index, ElapsedMicros(started), ErrorTypeOf(e), e.Message, Traceback(e)).Write(_frame);
             }
             output.Submit(_frame);
             // The guarantee of an isolated chunk: this result is with the host before the next item starts.
@@ -45,6 +45,12 @@ internal sealed class ChunkExecutor(FunctionCatalog catalog, FrameOutput output)
 
     private static int ElapsedMicros(long started) =>
         (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(started).Ticks / 10);
+
+    /// <summary>The exception as .NET prints it, less the frames of this worker's own machinery (reflection, this loop).</summary>
+    private static string Traceback(Exception e) => string.Join('\n', e.ToString().Split('\n').Where(line => !OwnFrames.Any(line.TrimStart().StartsWith)));
+
+    private static readonly string[] OwnFrames =
+        ["at System.Reflection.", "at JobService.Workers.Functions.JobFunction.Invoke", "at JobService.Workers.Hosting.ChunkExecutor"];
 
     private static string ErrorTypeOf(Exception e) => e switch
     {
