@@ -3,17 +3,29 @@ using Microsoft.Extensions.Options;
 
 namespace JobService.Api.Functions;
 
+internal sealed class CatalogLoader(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        services.GetRequiredService<FunctionCatalog>();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
 internal static class FunctionsApi
 {
     public static IHostApplicationBuilder AddFunctionCatalog(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<FunctionsOptions>().BindConfiguration(FunctionsOptions.SectionName);
-        // Loaded once at start-up: a plugin that does not load stops the node with the reason.
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<FunctionsOptions>>().Value;
             return FunctionCatalog.Load(options.Plugins, options.EnableFaultInjection);
         });
+        // Loaded at start-up, before any worker is spawned: a plugin that does not load stops the node with the reason.
+        builder.Services.AddHostedService<CatalogLoader>();
         return builder;
     }
 

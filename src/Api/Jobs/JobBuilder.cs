@@ -100,9 +100,9 @@ internal sealed class JobBuilder(FunctionCatalog catalog, JobsOptions limits, Sc
             problems.Add("timeoutSeconds", "timeoutSeconds must be a positive number of seconds (at most a week), or null for no limit");
         if (job.Retries is < 0 || job.Retries > limits.MaxRetries)
             problems.Add("retries", $"retries must be between 0 and {limits.MaxRetries} (Jobs:MaxRetries)");
-        var queue = job.Queue ?? scheduler.Queues[0];
-        if (!scheduler.Queues.Contains(queue, StringComparer.Ordinal))
-            problems.Add("queue", $"unknown queue '{queue}'; this service has: {string.Join(", ", scheduler.Queues)}");
+        var queue = job.Queue ?? scheduler.Served[0];
+        if (!scheduler.Served.Contains(queue, StringComparer.Ordinal))
+            problems.Add("queue", $"unknown queue '{queue}'; this service has: {string.Join(", ", scheduler.Served)}");
         return new JobOptions(job.TimeoutSeconds, job.Retries ?? 0, queue);
     }
 

@@ -96,7 +96,8 @@ public sealed class WorkerPool(
             {
                 // Whatever went wrong, the pool keeps trying: a node without workers must not give up on them.
                 var failures = Interlocked.Increment(ref _failures);
-                _lastFailure = e.Message;
+                // Health shows the first line only: the rest (the worker's stderr) is for the log, not for clients.
+                _lastFailure = e.Message.Split('\n')[0];
                 // Back off instead of looping: a worker that cannot start will not start faster for being retried hot.
                 var delay = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 10))));
                 log.LogError("Worker start failed ({Failures} in a row), next try in {Delay}: {Reason}", failures, delay, e.Message);

@@ -30,7 +30,7 @@ public static class SchedulerExtensions
         {
             // A Hangfire worker holds a worker process for the whole unit: one each, so neither waits on the other.
             server.WorkerCount = sp.GetRequiredService<IOptions<WorkerPoolOptions>>().Value.Count;
-            server.Queues = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Queues;
+            server.Queues = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.Served;
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
             server.ShutdownTimeout = TimeSpan.FromSeconds(20);
         });

@@ -7,9 +7,12 @@ public sealed class SchedulerOptions : IValidatableObject
 {
     public const string SectionName = "Scheduler";
 
-    /// <summary>Queues this node takes work from, in priority order; a job's <c>queue</c> must be one of them.</summary>
-    [MinLength(1)]
-    public string[] Queues { get; set; } = ["default"];
+    /// <summary>Queues this node takes work from, in priority order; a job's <c>queue</c> must be one of them, and defaults to the first.</summary>
+    /// <remarks>Empty here, not ["default"]: the configuration binder appends to an array it finds filled.</remarks>
+    public string[] Queues { get; set; } = [];
+
+    /// <summary>The configured queues, or Hangfire's "default" when none are.</summary>
+    public string[] Served => Queues.Length > 0 ? Queues : ["default"];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         Queues.Where(q => !IsQueueName(q)).Select(q => new ValidationResult(

@@ -130,7 +130,8 @@ internal sealed class JobRecord
         var interrupted = new List<int>();
         lock (_gate)
         {
-            _cancelRequested = true;
+            // Cancelling a job that has already completed changes nothing, its state included.
+            _cancelRequested |= _completed < _states.Length;
             for (var i = 0; i < _states.Length; i++)
             {
                 var state = _states[i];

@@ -171,6 +171,19 @@ public sealed class FuturesTests(ServiceFixture service)
         await Client.ResultsAsync(blocker.JobId);
     }
 
+    [Fact]
+    public async Task CancellingACompletedJobLeavesItCompleted()
+    {
+        var job = await Client.CallAsync("echo", 1);
+        await Client.ResultsAsync(job.JobId);
+
+        using var response = await Client.DeleteAsync($"/jobs/{job.JobId}");
+        var answer = (await response.Content.ReadFromJsonAsync<JobCancelled>(JobApi.Json))!;
+
+        Assert.Equal(0, answer.Cancelled);
+        Assert.Equal(JobState.Completed, answer.State);
+    }
+
     /// <summary>Both workers sleep, so what is submitted next stays pending for that long.</summary>
     private async Task<JobAccepted> OccupyBothWorkersAsync(double seconds)
     {

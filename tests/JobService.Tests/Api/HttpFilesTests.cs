@@ -1,0 +1,37 @@
+using JobService.Tests.Infrastructure;
+
+namespace JobService.Tests.Api;
+
+/// <summary>The request files in http/ are documentation that runs: each request, in order, against the real host.</summary>
+[Collection("service")]
+public sealed class HttpFilesTests(ServiceFixture service)
+{
+    [Fact]
+    public async Task EveryRequestInTheHttpFilesSucceeds()
+    {
+        var files = Directory.GetFiles(Path.Combine(RepositoryRoot(), "http"), "*.http").Order(StringComparer.Ordinal).ToArray();
+        Assert.NotEmpty(files);
+        var host = new Dictionary<string, string> { ["host"] = service.Client.BaseAddress!.ToString().TrimEnd('/') };
+
+        foreach (var path in files)
+        {
+            var file = HttpFile.Parse(await File.ReadAllTextAsync(path));
+            Assert.NotEmpty(file.Requests);
+            var runner = new HttpFile.Runner(file, service.Client, host);
+            foreach (var request in file.Requests)
+            {
+                var response = await runner.SendAsync(request);
+
+                Assert.True(response.Status is >= 200 and < 300,
+                    $"{Path.GetFileName(path)} line {request.Line}: {response.Method} {response.Url} answered {response.Status}: {response.Body}");
+            }
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "JobService.sln"))) return folder.FullName;
+        throw new DirectoryNotFoundException($"no JobService.sln above {AppContext.BaseDirectory}");
+    }
+}
