@@ -56,7 +56,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(helloTimeout);
             var frame = await worker.Output.ReadAsync(timeout.Token);
-            var version = frame is { Kind: FrameKind.Hello } hello ? HelloFrame.Decode(hello.Payload).ProtocolVersion : -1;
+            var version = frame is { Kind: FrameKind.Hello } hello ? HelloFrame.Decode(hello.Payload.Span).ProtocolVersion : -1;
             if (version == FrameFormat.ProtocolVersion) return worker;
             failure = frame is null ? "ended before its hello"
                 : version < 0 ? $"sent a {frame.Value.Kind} frame before its hello"

@@ -111,7 +111,7 @@ internal sealed class WorkerSession(
                 Expect(result.Index, expected);
                 return new ItemOutcome(result.Index, OutcomeKind.Finished, result.Json, null, pid, result.ElapsedMicros);
             case FrameKind.Error:
-                var error = ErrorFrame.Decode(frame.Payload);
+                var error = ErrorFrame.Decode(frame.Payload.Span);
                 Expect(error.Index, expected);
                 return new ItemOutcome(error.Index, OutcomeKind.Failed, default,
                     new FutureError(error.Type, error.Message, error.Traceback), pid, error.ElapsedMicros);

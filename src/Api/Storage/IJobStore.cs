@@ -37,8 +37,8 @@ public interface IJobStore
     /// <summary><c>concurrent.futures.wait</c>: which of <paramref name="ids"/> are done when the condition holds or the timeout passes.</summary>
     Task<WaitOutcome> WaitAsync(IReadOnlyList<FutureId> ids, ReturnWhen returnWhen, TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>Forgets jobs that completed before <paramref name="completedBefore"/>; returns how many.</summary>
-    ValueTask<int> ExpireAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken);
+    /// <summary>Forgets jobs that completed before <paramref name="completedBefore"/>; returns how many, and how many items they held.</summary>
+    ValueTask<(int Jobs, long Items)> ExpireAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken);
 }
 
 public enum ResultOrder

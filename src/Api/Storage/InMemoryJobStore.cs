@@ -130,9 +130,10 @@ internal sealed class InMemoryJobStore(TimeProvider clock) : IJobStore
         }
     }
 
-    public ValueTask<int> ExpireAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken)
+    public ValueTask<(int Jobs, long Items)> ExpireAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken)
     {
         var expired = 0;
+        var items = 0L;
         lock (_listGate)
         {
             for (var node = _newestLast.First; node is not null;)
@@ -143,11 +144,12 @@ internal sealed class InMemoryJobStore(TimeProvider clock) : IJobStore
                     _newestLast.Remove(node);
                     _jobs.TryRemove(node.Value.Spec.Id, out _);
                     expired++;
+                    items += node.Value.Spec.Count;
                 }
                 node = next;
             }
         }
-        return ValueTask.FromResult(expired);
+        return ValueTask.FromResult((expired, items));
     }
 
     private long Now => clock.GetUtcNow().UtcTicks;

@@ -5,6 +5,8 @@ namespace JobService.Api.Storage;
 /// <summary>Forgets completed jobs after <c>Jobs:Retention</c>, so memory returns once results have been read.</summary>
 internal sealed class JobExpiry(IJobStore store, IOptions<JobsOptions> options, TimeProvider clock, ILogger<JobExpiry> log) : BackgroundService
 {
+    private const long LargeExpiry = 100_000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var retention = options.Value.Retention;
@@ -13,7 +15,10 @@ internal sealed class JobExpiry(IJobStore store, IOptions<JobsOptions> options, 
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var expired = await store.ExpireAsync(clock.GetUtcNow() - retention, stoppingToken);
-            if (expired > 0) log.LogInformation("Expired {Count} jobs completed more than {Retention} ago", expired, retention);
+            if (expired.Jobs == 0) continue;
+            log.LogInformation("Expired {Count} jobs ({Items} items) completed more than {Retention} ago", expired.Jobs, expired.Items, retention);
+            // An idle node may not collect for a long time: after a big job goes, give its memory back to the OS now.
+            if (expired.Items >= LargeExpiry) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
     }
 }

@@ -17,9 +17,12 @@ public static class BuiltinFunctions
     public static double PowerSum(double x)
     {
         var sum = 0.0;
-        for (var k = 1; k <= 51; k++) sum += Math.Pow(x, 1 / Math.Pow(k, 1.5));
+        foreach (var exponent in PowerSumExponents) sum += Math.Pow(x, exponent);
         return sum;
     }
+
+    /// <summary>1 / k ** 1.5 for k = 1..51: the same for every x, so computed once (the tutorial recomputes them per item).</summary>
+    private static readonly double[] PowerSumExponents = Enumerable.Range(1, 51).Select(k => 1 / Math.Pow(k, 1.5)).ToArray();
 
     [JobFunction("add", Description = "Returns a + b; a map item [a, b] is spread over the two parameters.")]
     public static double Add(double a, double b) => a + b;

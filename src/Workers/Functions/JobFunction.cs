@@ -9,6 +9,7 @@ public sealed class JobFunction
     private readonly MethodInfo _method;
     private readonly ParameterInfo[] _parameters;
     private readonly PropertyInfo? _taskResult;
+    private object?[]? _values;
 
     public JobFunction(MethodInfo method, JobFunctionAttribute attribute)
     {
@@ -57,7 +58,9 @@ public sealed class JobFunction
 
     private object?[] Bind(ReadOnlyMemory<byte> args, bool spread)
     {
-        var values = new object?[_parameters.Length];
+        // A worker runs one item at a time, so one argument array per function serves every call.
+        var values = _values ??= new object?[_parameters.Length];
+        Array.Clear(values);
         var reader = new Utf8JsonReader(args.Span);
         if (!reader.Read()) throw new ArgumentBindingException("no arguments were given");
         var given = 0;

@@ -28,9 +28,9 @@ public sealed record ChunkFrame(bool Isolated, IReadOnlyList<string> Functions, 
         builder.WriteBytes(item.Args.Span);
     }
 
-    public static ChunkFrame Decode(byte[] payload)
+    public static ChunkFrame Decode(ReadOnlyMemory<byte> payload)
     {
-        var reader = new PayloadReader(payload);
+        var reader = new PayloadReader(payload.Span);
         var isolated = reader.ReadByte() == 1;
         var functions = new string[reader.ReadUInt16()];
         for (var i = 0; i < functions.Length; i++) functions[i] = reader.ReadString();
@@ -44,7 +44,7 @@ public sealed record ChunkFrame(bool Isolated, IReadOnlyList<string> Functions, 
             if (function >= functions.Length) throw new ProtocolException($"function slot {function} out of range");
             var spread = reader.ReadByte() == 1;
             var (offset, length) = reader.ReadBytesRange();
-            items[i] = new ChunkItem(index, function, spread, payload.AsMemory(offset, length));
+            items[i] = new ChunkItem(index, function, spread, payload.Slice(offset, length));
         }
         return new ChunkFrame(isolated, functions, items);
     }

@@ -4,14 +4,14 @@ namespace JobService.Workers.Protocol;
 /// Worker → host: item <paramref name="Index"/> returned <paramref name="Json"/>. The elapsed
 /// time comes last because it is known only once the JSON has been written in place.
 /// </summary>
-public sealed record ResultFrame(int Index, ReadOnlyMemory<byte> Json, int ElapsedMicros)
+public readonly record struct ResultFrame(int Index, ReadOnlyMemory<byte> Json, int ElapsedMicros)
 {
-    public static ResultFrame Decode(byte[] payload)
+    public static ResultFrame Decode(ReadOnlyMemory<byte> payload)
     {
-        var reader = new PayloadReader(payload);
+        var reader = new PayloadReader(payload.Span);
         var index = reader.ReadInt32();
         var (offset, length) = reader.ReadBytesRange();
-        return new ResultFrame(index, payload.AsMemory(offset, length), reader.ReadInt32());
+        return new ResultFrame(index, payload.Slice(offset, length), reader.ReadInt32());
     }
 }
 
@@ -29,7 +29,7 @@ public sealed record ErrorFrame(int Index, int ElapsedMicros, string Type, strin
         builder.End();
     }
 
-    public static ErrorFrame Decode(byte[] payload)
+    public static ErrorFrame Decode(ReadOnlySpan<byte> payload)
     {
         var reader = new PayloadReader(payload);
         return new ErrorFrame(reader.ReadInt32(), reader.ReadInt32(), reader.ReadString(), reader.ReadString(), reader.ReadString());
@@ -48,7 +48,7 @@ public sealed record HelloFrame(int Pid, int ProtocolVersion, int FunctionCount)
         builder.End();
     }
 
-    public static HelloFrame Decode(byte[] payload)
+    public static HelloFrame Decode(ReadOnlySpan<byte> payload)
     {
         var reader = new PayloadReader(payload);
         return new HelloFrame(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
