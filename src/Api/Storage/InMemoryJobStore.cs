@@ -95,40 +95,8 @@ internal sealed class InMemoryJobStore(TimeProvider clock) : IJobStore
         }
     }
 
-    public async Task<WaitOutcome> WaitAsync(IReadOnlyList<FutureId> ids, ReturnWhen returnWhen, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = clock.GetUtcNow() + timeout;
-        while (true)
-        {
-            var jobs = ids.Select(id => id.JobId).Distinct().Select(j => _jobs.GetValueOrDefault(j)).OfType<JobRecord>().ToArray();
-            var changes = jobs.Select(j => j.Signal.NextChange()).ToArray();
-            var done = new List<FutureId>();
-            var notDone = new List<FutureId>();
-            var failed = false;
-            foreach (var id in ids)
-            {
-                var state = TryFind(id, out var job) ? job.State(id.Index) : FutureState.Cancelled;
-                (state.IsTerminal() ? done : notDone).Add(id);
-                failed |= state == FutureState.Failed;
-            }
-            var satisfied = returnWhen switch
-            {
-                ReturnWhen.FirstCompleted => done.Count > 0,
-                ReturnWhen.FirstException => failed || notDone.Count == 0,
-                _ => notDone.Count == 0,
-            };
-            var remaining = deadline - clock.GetUtcNow();
-            if (satisfied || remaining <= TimeSpan.Zero || changes.Length == 0) return new WaitOutcome(done, notDone);
-            try
-            {
-                await Task.WhenAny(changes).WaitAsync(remaining, clock, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // Fall through: one last look, then report what is done by now.
-            }
-        }
-    }
+    public Task<WaitOutcome> WaitAsync(IReadOnlyList<FutureId> ids, ReturnWhen returnWhen, TimeSpan timeout, CancellationToken cancellationToken) =>
+        FutureWaiter.WaitAsync(ids, jobId => _jobs.GetValueOrDefault(jobId), returnWhen, clock.GetUtcNow() + timeout, clock, cancellationToken);
 
     public ValueTask<(int Jobs, long Items)> ExpireAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken)
     {
