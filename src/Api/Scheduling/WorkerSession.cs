@@ -34,6 +34,7 @@ internal sealed class WorkerSession(
         var end = SessionEnd.Completed;
         var detail = "";
         var outcomes = new ItemOutcome[Math.Min(items.Length, RecordBatch)];
+        var frames = new Frame[outcomes.Length];
         var functionTimings = spec.Functions.Select(timings.For).ToArray();
         using var timeout = spec.Options.TimeoutSeconds is null ? null : new CancellationTokenSource();
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -44,24 +45,28 @@ internal sealed class WorkerSession(
                 if (_interrupts.ContainsKey(items[_next])) KillForInterrupt();
                 // In an isolated send the next item starts when the previous result is out: its clock starts now.
                 timeout?.CancelAfter(TimeSpan.FromSeconds(spec.Options.TimeoutSeconds!.Value));
-                var frame = await _worker.Output.ReadAsync(linked?.Token ?? cancellationToken);
-                if (frame is null)
+                var count = await _worker.Output.ReadManyAsync(frames.AsMemory(0, Math.Min(frames.Length, items.Length - _next)), linked?.Token ?? cancellationToken);
+                if (count == 0)
                 {
                     end = SessionEnd.Crashed;
                     break;
                 }
-                var count = 0;
-                var current = frame.Value;
-                while (true)
+                var decoded = 0;
+                try
                 {
-                    var outcome = Decode(current, items[_next]);
-                    outcomes[count++] = outcome;
-                    functionTimings[spec.FunctionSlot(outcome.Index)].Observe(outcome.ElapsedMicros);
-                    Volatile.Write(ref _next, _next + 1);
-                    // Record what has already arrived in one go: one lock and one wake-up per batch, not per item.
-                    if (count == outcomes.Length || _next == items.Length || !_worker.Output.TryReadBuffered(out current)) break;
+                    for (; decoded < count; decoded++)
+                    {
+                        var outcome = outcomes[decoded] = Decode(frames[decoded], items[_next]);
+                        functionTimings[spec.FunctionSlot(outcome.Index)].Observe(outcome.ElapsedMicros);
+                        Volatile.Write(ref _next, _next + 1);
+                    }
                 }
-                await store.RecordAsync(spec.Id, outcomes.AsMemory(0, count), CancellationToken.None);
+                finally
+                {
+                    // What arrived together is recorded together (one lock, one wake-up per batch), and what was
+                    // decoded is recorded even when a later frame of the batch breaks the protocol.
+                    await store.RecordAsync(spec.Id, outcomes.AsMemory(0, decoded), CancellationToken.None);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -13,44 +13,40 @@ public sealed class FrameReader(Stream stream)
     private const int BlockSize = 64 * 1024;
     private const int SharedBelow = 4 * 1024;
     private readonly PipeReader _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+    private readonly Frame[] _one = new Frame[1];
     private byte[] _block = [];
     private int _blockUsed;
 
-    public async ValueTask<Frame?> ReadAsync(CancellationToken cancellationToken)
+    public async ValueTask<Frame?> ReadAsync(CancellationToken cancellationToken) =>
+        await ReadManyAsync(_one, cancellationToken) == 0 ? null : _one[0];
+
+    /// <summary>
+    /// Waits for at least one frame, then takes every whole frame already buffered, up to the room in
+    /// <paramref name="into"/>; 0 at a clean end of stream. One pipe read for many frames: with a
+    /// read per frame, the reading itself cost more than the results it carried.
+    /// </summary>
+    public async ValueTask<int> ReadManyAsync(Memory<Frame> into, CancellationToken cancellationToken)
     {
         while (true)
         {
             var read = await _reader.ReadAsync(cancellationToken);
             var buffer = read.Buffer;
-            if (TryParse(ref buffer, out var frame))
+            var count = 0;
+            while (count < into.Length && TryParse(ref buffer, out var frame)) into.Span[count++] = frame;
+            if (count > 0)
             {
                 _reader.AdvanceTo(buffer.Start);
-                return frame;
+                return count;
             }
             if (read.IsCompleted)
             {
                 var leftover = buffer.Length;
                 _reader.AdvanceTo(buffer.End);
-                if (leftover == 0) return null;
+                if (leftover == 0) return 0;
                 throw new ProtocolException($"stream ended inside a frame ({leftover} bytes of it arrived)");
             }
             _reader.AdvanceTo(buffer.Start, buffer.End);
         }
-    }
-
-    /// <summary>The next frame if it has already arrived whole; never waits.</summary>
-    public bool TryReadBuffered(out Frame frame)
-    {
-        frame = default;
-        if (!_reader.TryRead(out var read)) return false;
-        var buffer = read.Buffer;
-        if (TryParse(ref buffer, out frame))
-        {
-            _reader.AdvanceTo(buffer.Start);
-            return true;
-        }
-        _reader.AdvanceTo(buffer.Start, buffer.End);
-        return false;
     }
 
     private bool TryParse(ref ReadOnlySequence<byte> buffer, out Frame frame)
