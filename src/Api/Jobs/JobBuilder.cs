@@ -26,71 +26,70 @@ internal sealed class JobBuilder(FunctionCatalog catalog, JobsOptions limits, Sc
             _ => Problem<JobType?>("type", $"unknown type '{job.Type}': use \"map\" or \"submit\""),
         };
         var options = Options(job);
-        var calls = type switch
+        var (functions, items) = type switch
         {
-            JobType.Map => MapCalls(job),
-            JobType.Submit => SubmitCalls(job, bodyLength),
-            _ => null,
+            JobType.Map => MapItems(job),
+            JobType.Submit => SubmitItems(job, bodyLength),
+            _ => (null, null),
         };
-        if (problems.Any || calls is null || type is null || options is null) return null;
+        if (problems.Any || functions is null || items is null || type is null || options is null) return null;
 
-        var functions = calls.Select(c => c.Function).Distinct(StringComparer.Ordinal).ToList();
-        var slots = functions.Count == 1 ? null : calls.Select(c => (ushort)functions.IndexOf(c.Function)).ToArray();
-        var items = new ItemArguments(body, calls.Select(c => c.Args.Offset).ToArray(), calls.Select(c => c.Args.Length).ToArray(), slots);
-        var spread = type == JobType.Submit || calls.Count == 0 || Function(functions[0])!.Parameters.Count > 1;
-        var plan = JobPlanner.Plan(calls.Count, job.Chunksize, workers);
+        var spread = type == JobType.Submit || items.Count == 0 || Function(functions[0])!.Parameters.Count > 1;
+        var plan = JobPlanner.Plan(items.Count, job.Chunksize, workers);
         return new JobSpec(jobId, type.Value, functions, items, spread, plan, options, now);
     }
 
-    private readonly record struct Call(string Function, Slice Args);
-
     private byte[] _body = [];
 
-    private List<Call>? MapCalls(ParsedJob job)
+    private (List<string>?, ItemArguments?) MapItems(ParsedJob job)
     {
         if (job.Args is not null || job.Calls is not null) problems.Add("items", "a map takes items; args and calls belong to a submit");
         var function = RequireFunction(job.Function, "function");
         if (job.Items is null)
         {
             problems.Add("items", "items is required for a map: an array with one element per call, e.g. [15, 16, 17]");
-            return null;
+            return (null, null);
         }
-        if (function is null) return null;
+        if (function is null) return (null, null);
         if (function.Parameters.Count == 0)
         {
             problems.Add("function", $"{function.Name}() takes no arguments, so it cannot be mapped over items; submit it instead");
-            return null;
+            return (null, null);
         }
         if (function.Parameters.Count > 1)
         {
             // Several parameters: each item is spread over them, so each must be an array of the right length.
             for (var i = 0; i < job.Items.Count; i++) CheckArgumentCount(function, Bytes(job.Items[i]), $"items[{i}]");
         }
-        return job.Items.Select(slice => new Call(function.Name, slice)).ToList();
+        return ([function.Name], job.Items.ToArguments(_body));
     }
 
-    private List<Call>? SubmitCalls(ParsedJob job, int bodyLength)
+    private (List<string>?, ItemArguments?) SubmitItems(ParsedJob job, int bodyLength)
     {
         var noArgs = new Slice(bodyLength, 2);
         if (job.Items is not null) problems.Add("items", "items belong to a map; a submit takes function and args, or calls");
-        if (job.Calls is not null)
+        if (job.Calls is not null && (job.Function is not null || job.Args is not null))
+            problems.Add("calls", "send either function and args (one call) or calls (many), not both");
+        var calls = job.Calls ?? [new ParsedCall(job.Function, job.Args)];
+        var field = job.Calls is null ? (Function: "function", Args: "args") : default;
+        var functions = new List<string>();
+        var slots = new ushort[calls.Count];
+        var args = new SliceList();
+        for (var i = 0; i < calls.Count; i++)
         {
-            if (job.Function is not null || job.Args is not null)
-                problems.Add("calls", "send either function and args (one call) or calls (many), not both");
-            var calls = new List<Call>(job.Calls.Count);
-            for (var i = 0; i < job.Calls.Count; i++)
+            var function = RequireFunction(calls[i].Function, field.Function ?? $"calls[{i}].function");
+            var callArgs = calls[i].Args ?? noArgs;
+            if (function is null || !CheckArgumentCount(function, Bytes(callArgs), field.Args ?? $"calls[{i}].args")) continue;
+            var slot = functions.IndexOf(function.Name);
+            if (slot < 0)
             {
-                var function = RequireFunction(job.Calls[i].Function, $"calls[{i}].function");
-                var args = job.Calls[i].Args ?? noArgs;
-                if (function is not null && CheckArgumentCount(function, Bytes(args), $"calls[{i}].args"))
-                    calls.Add(new Call(function.Name, args));
+                slot = functions.Count;
+                functions.Add(function.Name);
             }
-            return calls;
+            slots[i] = (ushort)slot;
+            args.Add(callArgs);
         }
-        var single = RequireFunction(job.Function, "function");
-        if (single is null) return null;
-        var singleArgs = job.Args ?? noArgs;
-        return CheckArgumentCount(single, Bytes(singleArgs), "args") ? [new Call(single.Name, singleArgs)] : null;
+        return problems.Any ? (null, null) : (functions, args.ToArguments(_body, functions.Count > 1 ? slots : null));
     }
 
     private JobOptions? Options(ParsedJob job)

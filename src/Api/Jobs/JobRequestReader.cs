@@ -85,7 +85,7 @@ internal static class JobRequestReader
         return calls;
     }
 
-    private static List<Slice>? ReadElements(ref Utf8JsonReader reader, string field, ProblemList problems)
+    private static SliceList? ReadElements(ref Utf8JsonReader reader, string field, ProblemList problems)
     {
         if (reader.TokenType == JsonTokenType.Null) return null;
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -94,7 +94,7 @@ internal static class JobRequestReader
             reader.Skip();
             return null;
         }
-        var elements = new List<Slice>();
+        var elements = new SliceList();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) elements.Add(TakeValue(ref reader));
         return elements;
     }

@@ -2,32 +2,31 @@ using System.Collections.Concurrent;
 
 namespace JobService.Api.Scheduling;
 
-/// <summary>Which sessions are running which job's items, so a forced cancel can reach the worker running an item.</summary>
+/// <summary>
+/// The sessions running right now (at most one per worker), so a forced cancel can reach the worker
+/// running an item. So few that finding a job's sessions by looking at each is cheapest.
+/// </summary>
 internal sealed class RunningSessions
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<WorkerSession, byte>> _byJob = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<WorkerSession, byte> _sessions = new();
 
-    public IDisposable Register(string jobId, WorkerSession session)
+    public IDisposable Register(WorkerSession session)
     {
-        _byJob.GetOrAdd(jobId, _ => new()).TryAdd(session, 0);
-        return new Registration(this, jobId, session);
+        _sessions.TryAdd(session, 0);
+        return new Registration(this, session);
     }
 
     public void Interrupt(string jobId, IEnumerable<int> indices)
     {
-        if (!_byJob.TryGetValue(jobId, out var sessions)) return;
+        var sessions = _sessions.Keys.Where(s => s.JobId == jobId).ToArray();
+        if (sessions.Length == 0) return;
         foreach (var index in indices)
-            foreach (var session in sessions.Keys)
+            foreach (var session in sessions)
                 session.Interrupt(index);
     }
 
-    private sealed class Registration(RunningSessions owner, string jobId, WorkerSession session) : IDisposable
+    private sealed class Registration(RunningSessions owner, WorkerSession session) : IDisposable
     {
-        public void Dispose()
-        {
-            if (!owner._byJob.TryGetValue(jobId, out var sessions)) return;
-            sessions.TryRemove(session, out _);
-            if (sessions.IsEmpty) owner._byJob.TryRemove(new KeyValuePair<string, ConcurrentDictionary<WorkerSession, byte>>(jobId, sessions));
-        }
+        public void Dispose() => owner._sessions.TryRemove(session, out _);
     }
 }

@@ -40,7 +40,7 @@ public sealed class UnitRunner(
                 if (send.Length == 0) continue;
                 var session = new WorkerSession(spec, send, isolated, lease, store, timings);
                 SessionResult result;
-                using (_sessions.Register(jobId, session)) result = await session.RunAsync(cancellationToken);
+                using (_sessions.Register(session)) result = await session.RunAsync(cancellationToken);
                 var unreported = result.Unreported;
                 switch (result.End)
                 {

@@ -13,16 +13,22 @@ internal sealed class WorkerSession(
     JobSpec spec, int[] items, bool isolated, WorkerLease lease, IJobStore store, FunctionTimings timings)
 {
     private const int RecordBatch = 256;
-    private readonly ConcurrentDictionary<int, byte> _interrupts = new();
+
+    /// <summary>Chunks go to the worker in pieces of about this size: a 100,000-item chunk never sits whole in memory.</summary>
+    private const int WriteBuffer = 64 * 1024;
+    private ConcurrentDictionary<int, byte>? _interrupts;
     private readonly WorkerProcess _worker = lease.Worker;
     private int _next;
     private volatile bool _interrupted;
+
+    public string JobId => spec.Id;
 
     /// <summary>Force-cancel of <paramref name="index"/>: kill the worker if it is running that item now, or when it gets there.</summary>
     public void Interrupt(int index)
     {
         if (Array.BinarySearch(items, index) < Volatile.Read(ref _next)) return;
-        _interrupts[index] = 0;
+        var interrupts = LazyInitializer.EnsureInitialized(ref _interrupts, () => new ConcurrentDictionary<int, byte>());
+        interrupts[index] = 0;
         var next = Volatile.Read(ref _next);
         if (next < items.Length && items[next] == index) KillForInterrupt();
     }
@@ -42,7 +48,7 @@ internal sealed class WorkerSession(
         {
             while (_next < items.Length)
             {
-                if (_interrupts.ContainsKey(items[_next])) KillForInterrupt();
+                if (_interrupts?.ContainsKey(items[_next]) == true) KillForInterrupt();
                 // In an isolated send the next item starts when the previous result is out: its clock starts now.
                 timeout?.CancelAfter(TimeSpan.FromSeconds(spec.Options.TimeoutSeconds!.Value));
                 var count = await _worker.Output.ReadManyAsync(frames.AsMemory(0, Math.Min(frames.Length, items.Length - _next)), linked?.Token ?? cancellationToken);
@@ -134,18 +140,22 @@ internal sealed class WorkerSession(
     {
         try
         {
-            var frames = new FrameBuilder(Math.Min(items.Length * 32 + 256, 1 << 20));
+            var frames = new FrameBuilder(WriteBuffer);
             var chunksize = spec.Plan.Chunksize;
             for (var start = 0; start < items.Length; start += chunksize)
             {
                 var count = Math.Min(chunksize, items.Length - start);
-                ChunkFrame.WriteHeader(frames, isolated, spec.Functions, count);
+                var argumentBytes = 0L;
+                for (var i = start; i < start + count; i++) argumentBytes += spec.Items[items[i]].Length;
+                ChunkFrame.WriteHeader(frames, isolated, spec.Functions, count, argumentBytes);
                 for (var i = start; i < start + count; i++)
                 {
                     var index = items[i];
                     ChunkFrame.WriteItem(frames, new ChunkItem(index, spec.FunctionSlot(index), spec.Spread, spec.Items[index]));
+                    if (frames.Length < WriteBuffer) continue;
+                    await _worker.Input.WriteAsync(frames.Written, cancellationToken);
+                    frames.Clear();
                 }
-                frames.End();
             }
             await _worker.Input.WriteAsync(frames.Written, cancellationToken);
             await _worker.Input.FlushAsync(cancellationToken);

@@ -11,9 +11,20 @@ public readonly record struct ChunkItem(int Index, ushort Function, bool Spread,
 /// </summary>
 public sealed record ChunkFrame(bool Isolated, IReadOnlyList<string> Functions, IReadOnlyList<ChunkItem> Items)
 {
-    public static void WriteHeader(FrameBuilder builder, bool isolated, IReadOnlyList<string> functions, int itemCount)
+    /// <summary>Index, function slot, spread flag and argument length: what each item costs besides its arguments.</summary>
+    private const int ItemOverhead = 4 + 2 + 1 + 4;
+
+    /// <summary>
+    /// Writes the frame header and the chunk's header; the items follow with <see cref="WriteItem"/>.
+    /// The length is computed up front so a large chunk can go to the worker in pieces instead of
+    /// being built whole in memory first.
+    /// </summary>
+    public static void WriteHeader(FrameBuilder builder, bool isolated, IReadOnlyList<string> functions, int itemCount, long argumentBytes)
     {
-        builder.Begin(FrameKind.Chunk);
+        var length = 1 + 2 + functions.Sum(f => 4 + System.Text.Encoding.UTF8.GetByteCount(f)) + 4 + (long)itemCount * ItemOverhead + argumentBytes;
+        if (length > FrameFormat.MaxPayloadBytes)
+            throw new ArgumentOutOfRangeException(nameof(argumentBytes), $"a chunk of {length} bytes is over the {FrameFormat.MaxPayloadBytes}-byte frame limit");
+        builder.WriteHeader(FrameKind.Chunk, (int)length);
         builder.WriteByte(isolated ? (byte)1 : (byte)0);
         builder.WriteUInt16(checked((ushort)functions.Count));
         foreach (var function in functions) builder.WriteString(function);

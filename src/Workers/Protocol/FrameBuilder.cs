@@ -40,6 +40,15 @@ public sealed class FrameBuilder(int initialCapacity = 64 * 1024)
         _frameStart = -1;
     }
 
+    /// <summary>Starts a frame whose payload length is known up front, so it can be written (and sent) in pieces.</summary>
+    public void WriteHeader(FrameKind kind, int payloadLength)
+    {
+        var header = _buffer.GetSpan(FrameFormat.HeaderSize);
+        BinaryPrimitives.WriteInt32LittleEndian(header, payloadLength);
+        header[4] = (byte)kind;
+        _buffer.Advance(FrameFormat.HeaderSize);
+    }
+
     public void WriteByte(byte value)
     {
         _buffer.GetSpan(1)[0] = value;

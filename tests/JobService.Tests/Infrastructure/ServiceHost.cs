@@ -74,7 +74,12 @@ public sealed class ServiceHost : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"the service exited with {_process.ExitCode}:\n{Log}");
+            if (_process.HasExited)
+            {
+                // Let the pumps drain what the process wrote before it died: that is the reason.
+                await _pumps.WaitAsync(TimeSpan.FromSeconds(10));
+                throw new InvalidOperationException($"the service exited with {_process.ExitCode}:\n{Log}");
+            }
             try
             {
                 using var response = await Client.GetAsync("/health");

@@ -76,7 +76,7 @@ public sealed class JobStoreTests
             var body = Encoding.UTF8.GetBytes(string.Join(",", Enumerable.Range(0, items)));
             var offsets = Enumerable.Range(0, items).Select(i => i * 2).ToArray();
             var spec = new JobSpec(FutureId.NewJobId(), JobType.Map, ["echo"],
-                new ItemArguments(body, offsets, Enumerable.Repeat(1, items).ToArray(), null), Spread: false,
+                new ItemArguments(body, offsets, Enumerable.Repeat(1, items).ToArray(), items, null), Spread: false,
                 new JobPlan(items, 1, 1), new JobOptions(null, 0, "default"), DateTimeOffset.UtcNow);
             await Store.AddAsync(spec, default);
             return spec.Id;
