@@ -13,6 +13,9 @@ internal sealed class ResultsStream(string jobId, ResultOrder order, int offset,
     private const int FlushBytes = 32 * 1024;
     private static readonly JsonEncodedText[] StateNames =
         Enum.GetNames<FutureState>().Select(n => JsonEncodedText.Encode(n.ToLowerInvariant())).ToArray();
+    private static readonly JsonEncodedText Index = JsonEncodedText.Encode("index");
+    private static readonly JsonEncodedText State = JsonEncodedText.Encode("state");
+    private static readonly JsonEncodedText Result = JsonEncodedText.Encode("result");
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -43,11 +46,11 @@ internal sealed class ResultsStream(string jobId, ResultOrder order, int offset,
     private static void Write(Utf8JsonWriter json, in ResultEntry entry)
     {
         json.WriteStartObject();
-        json.WriteNumber("index", entry.Index);
-        json.WriteString("state", StateNames[(int)entry.State]);
+        json.WriteNumber(Index, entry.Index);
+        json.WriteString(State, StateNames[(int)entry.State]);
         if (entry.State == FutureState.Finished)
         {
-            json.WritePropertyName("result");
+            json.WritePropertyName(Result);
             json.WriteRawValue(entry.Result.Span, skipInputValidation: true);
         }
         else if (entry.State == FutureState.Failed && entry.Error is { } error)

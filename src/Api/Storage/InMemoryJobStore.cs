@@ -76,22 +76,29 @@ internal sealed class InMemoryJobStore(TimeProvider clock) : IJobStore
     {
         if (!_jobs.TryGetValue(jobId, out var job)) yield break;
         var end = (int)Math.Min(job.Spec.Count, (long)offset + limit);
-        for (var position = offset; position < end; position++)
+        // Entries are copied out a batch at a time: one lock per 512 results, not per result.
+        var batch = new ResultEntry[Math.Clamp(end - offset, 1, 512)];
+        for (var position = offset; position < end;)
         {
+            var want = Math.Min(batch.Length, end - position);
+            var reached = position;
+            int count;
             if (order == ResultOrder.Submitted)
             {
-                var index = position;
-                if (!job.IsTerminal(index)) await WaitUntilAsync(job, () => job.IsTerminal(index), deadline, cancellationToken);
-                yield return job.Entry(index);
+                if (!job.IsTerminal(reached)) await WaitUntilAsync(job, () => job.IsTerminal(reached), deadline, cancellationToken);
+                // Past the deadline, unfinished items are listed as they are.
+                count = job.CopyEntries(position, batch.AsSpan(0, want), terminalOnly: clock.GetUtcNow() < deadline);
+                if (count == 0) count = job.CopyEntries(position, batch.AsSpan(0, 1), terminalOnly: false);
             }
             else
             {
-                var reached = position;
                 if (job.CompletedCount <= reached) await WaitUntilAsync(job, () => job.CompletedCount > reached, deadline, cancellationToken);
                 // Completion order lists only terminal items: past the deadline there is nothing more to give.
-                if (job.CompletedCount <= reached) yield break;
-                yield return job.Entry(job.CompletedIndexAt(position));
+                count = job.CopyCompleted(position, batch.AsSpan(0, want));
+                if (count == 0) yield break;
             }
+            for (var k = 0; k < count; k++) yield return batch[k];
+            position += count;
         }
     }
 

@@ -164,15 +164,31 @@ internal sealed class JobRecord
         }
     }
 
-    public ResultEntry Entry(int index)
+    /// <summary>Entries of the items from <paramref name="from"/> on, in item order, stopping at the first unfinished one if <paramref name="terminalOnly"/>.</summary>
+    public int CopyEntries(int from, Span<ResultEntry> into, bool terminalOnly)
     {
-        lock (_gate) return new ResultEntry(index, _states[index], _results[index], _errors.GetValueOrDefault(index));
+        lock (_gate)
+        {
+            var count = 0;
+            for (var i = from; count < into.Length && i < _states.Length && (!terminalOnly || _states[i].IsTerminal()); i++, count++)
+                into[count] = new ResultEntry(i, _states[i], _results[i], _errors.GetValueOrDefault(i));
+            return count;
+        }
     }
 
-    /// <summary>The index of the item that reached a terminal state in position <paramref name="position"/>.</summary>
-    public int CompletedIndexAt(int position)
+    /// <summary>Entries of the items that ended in positions <paramref name="position"/> on, in the order they ended.</summary>
+    public int CopyCompleted(int position, Span<ResultEntry> into)
     {
-        lock (_gate) return _completionOrder[position];
+        lock (_gate)
+        {
+            var count = Math.Max(0, Math.Min(into.Length, _completed - position));
+            for (var k = 0; k < count; k++)
+            {
+                var i = _completionOrder[position + k];
+                into[k] = new ResultEntry(i, _states[i], _results[i], _errors.GetValueOrDefault(i));
+            }
+            return count;
+        }
     }
 
     public JobSummary Summary()

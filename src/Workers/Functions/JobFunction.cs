@@ -9,6 +9,7 @@ public sealed class JobFunction
     private readonly MethodInfo _method;
     private readonly ParameterInfo[] _parameters;
     private readonly PropertyInfo? _taskResult;
+    private readonly FastInvoker? _fast;
     private object?[]? _values;
 
     public JobFunction(MethodInfo method, JobFunctionAttribute attribute)
@@ -25,6 +26,7 @@ public sealed class JobFunction
         {
             returnType = typeof(void);
         }
+        _fast = FastInvoker.For(method, attribute.Name);
         Descriptor = new FunctionDescriptor(
             attribute.Name,
             attribute.Description,
@@ -39,6 +41,7 @@ public sealed class JobFunction
     /// <param name="spread">True: <paramref name="args"/> is a JSON array of the arguments; false: it is the one argument.</param>
     public void Invoke(ReadOnlyMemory<byte> args, bool spread, Utf8JsonWriter result)
     {
+        if (!spread && _fast is not null && _fast.TryInvoke(args, result)) return;
         var values = Bind(args, spread);
         var value = _method.Invoke(null, BindingFlags.DoNotWrapExceptions, binder: null, values, culture: null);
         if (value is Task task)
