@@ -31,8 +31,7 @@ public sealed class FrameReader(Stream stream)
         {
             var read = await _reader.ReadAsync(cancellationToken);
             var buffer = read.Buffer;
-            var count = 0;
-            while (count < into.Length && TryParse(ref buffer, out var frame)) into.Span[count++] = frame;
+            var count = ParseMany(ref buffer, into.Span);
             if (count > 0)
             {
                 _reader.AdvanceTo(buffer.Start);
@@ -49,32 +48,63 @@ public sealed class FrameReader(Stream stream)
         }
     }
 
+    /// <summary>
+    /// Frames that lie whole in the buffer's first segment (nearly all) are parsed straight from its span;
+    /// slicing the sequence per frame cost as much as the small results inside them.
+    /// </summary>
+    private int ParseMany(ref ReadOnlySequence<byte> buffer, Span<Frame> into)
+    {
+        var count = 0;
+        while (count < into.Length)
+        {
+            var first = buffer.FirstSpan;
+            var consumed = 0;
+            while (count < into.Length && first.Length - consumed >= FrameFormat.HeaderSize)
+            {
+                var (length, kind) = ReadHeader(first[consumed..]);
+                if (first.Length - consumed - FrameFormat.HeaderSize < length) break;
+                into[count++] = new Frame(kind, Copy(first.Slice(consumed + FrameFormat.HeaderSize, length)));
+                consumed += FrameFormat.HeaderSize + length;
+            }
+            buffer = buffer.Slice(consumed);
+            if (count == into.Length || !TryParse(ref buffer, out var straddling)) break;
+            into[count++] = straddling;
+        }
+        return count;
+    }
+
     private bool TryParse(ref ReadOnlySequence<byte> buffer, out Frame frame)
     {
         frame = default;
         if (buffer.Length < FrameFormat.HeaderSize) return false;
         Span<byte> header = stackalloc byte[FrameFormat.HeaderSize];
         buffer.Slice(0, FrameFormat.HeaderSize).CopyTo(header);
+        var (length, kind) = ReadHeader(header);
+        if (buffer.Length < FrameFormat.HeaderSize + length) return false;
+        var payload = buffer.Slice(FrameFormat.HeaderSize, length).ToArray();
+        buffer = buffer.Slice(FrameFormat.HeaderSize + length);
+        frame = new Frame(kind, payload);
+        return true;
+    }
+
+    private static (int Length, FrameKind Kind) ReadHeader(ReadOnlySpan<byte> header)
+    {
         var length = BinaryPrimitives.ReadInt32LittleEndian(header);
         var kind = (FrameKind)header[4];
         if (length < 0 || length > FrameFormat.MaxPayloadBytes)
             throw new ProtocolException($"frame length {length} is outside 0..{FrameFormat.MaxPayloadBytes}");
         if (kind is < FrameKind.Hello or > FrameKind.Error)
             throw new ProtocolException($"unknown frame kind {(byte)kind}");
-        if (buffer.Length < FrameFormat.HeaderSize + length) return false;
-        var payload = Copy(buffer.Slice(FrameFormat.HeaderSize, length));
-        buffer = buffer.Slice(FrameFormat.HeaderSize + length);
-        frame = new Frame(kind, payload);
-        return true;
+        return (length, kind);
     }
 
     /// <summary>
     /// Small payloads share 64 KB blocks, which live as long as any slice of them is kept: measured on a
     /// million-item map, one array per result was a million objects for the GC to trace and keep.
     /// </summary>
-    private ReadOnlyMemory<byte> Copy(ReadOnlySequence<byte> payload)
+    private ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> payload)
     {
-        var length = (int)payload.Length;
+        var length = payload.Length;
         if (length >= SharedBelow) return payload.ToArray();
         if (_block.Length - _blockUsed < length)
         {
