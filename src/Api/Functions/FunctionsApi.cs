@@ -3,17 +3,6 @@ using Microsoft.Extensions.Options;
 
 namespace JobService.Api.Functions;
 
-internal sealed class CatalogLoader(IServiceProvider services) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        services.GetRequiredService<FunctionCatalog>();
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
 internal static class FunctionsApi
 {
     public static IHostApplicationBuilder AddFunctionCatalog(this IHostApplicationBuilder builder)

@@ -131,7 +131,7 @@ public sealed class FuturesTests(ServiceFixture service)
     {
         var job = await Client.CallAsync("sleep", 1.5);
         var id = job.FutureIds![0];
-        await WaitForStateAsync(id, FutureState.Running);
+        await Client.WaitForStateAsync(id, FutureState.Running);
 
         using var response = await Client.DeleteAsync($"/futures/{id}");
 
@@ -188,18 +188,8 @@ public sealed class FuturesTests(ServiceFixture service)
     private async Task<JobAccepted> OccupyBothWorkersAsync(double seconds)
     {
         var blocker = await Client.MapAsync("sleep", [seconds, seconds], new { chunksize = 1 });
-        await WaitForStateAsync($"{blocker.JobId}.0", FutureState.Running);
-        await WaitForStateAsync($"{blocker.JobId}.1", FutureState.Running);
+        await Client.WaitForStateAsync($"{blocker.JobId}.0", FutureState.Running);
+        await Client.WaitForStateAsync($"{blocker.JobId}.1", FutureState.Running);
         return blocker;
-    }
-
-    private async Task WaitForStateAsync(string id, FutureState state)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            if ((await Client.FutureAsync(id)).State == state) return;
-            await Task.Delay(50);
-        }
-        Assert.Fail($"future {id} never became {state}");
     }
 }

@@ -59,7 +59,7 @@ public sealed class CrashTests(FaultFixture faults)
     {
         var job = await Client.CallAsync("sleep", 60.0);
         var id = job.FutureIds![0];
-        await faults.WaitForStateAsync(id, FutureState.Running);
+        await Client.WaitForStateAsync(id, FutureState.Running);
         var pid = (await Client.FutureAsync(id)).WorkerPid!.Value;
 
         ServiceHost.Kill(pid, 9);

@@ -38,13 +38,6 @@ public sealed class HostShutdownTests
 
     private static async Task WaitForRunningAsync(ServiceHost host, params string[] futureIds)
     {
-        foreach (var id in futureIds)
-        {
-            for (var i = 0; (await host.Client.FutureAsync(id)).State != FutureState.Running; i++)
-            {
-                Assert.True(i < 600, $"future {id} never ran");
-                await Task.Delay(50);
-            }
-        }
+        foreach (var id in futureIds) await host.Client.WaitForStateAsync(id, FutureState.Running);
     }
 }

@@ -76,7 +76,7 @@ public sealed class MisbehaviourTests(FaultFixture faults)
             calls = new object[] { new { function = "sleep", args = new[] { 60 } }, new { function = "echo", args = new[] { 2 } } },
         });
         var sleeping = $"{job.JobId}.0";
-        await faults.WaitForStateAsync(sleeping, FutureState.Running);
+        await Client.WaitForStateAsync(sleeping, FutureState.Running);
         var pid = (await Client.FutureAsync(sleeping)).WorkerPid!.Value;
 
         using var cancel = await Client.DeleteAsync($"/futures/{sleeping}?force=true");
@@ -92,8 +92,8 @@ public sealed class MisbehaviourTests(FaultFixture faults)
     public async Task ForceCancelOfAJobKillsEveryRunningItem()
     {
         var job = await Client.MapAsync("sleep", [60, 60], new { chunksize = 1 });
-        await faults.WaitForStateAsync($"{job.JobId}.0", FutureState.Running);
-        await faults.WaitForStateAsync($"{job.JobId}.1", FutureState.Running);
+        await Client.WaitForStateAsync($"{job.JobId}.0", FutureState.Running);
+        await Client.WaitForStateAsync($"{job.JobId}.1", FutureState.Running);
 
         using var cancel = await Client.DeleteAsync($"/jobs/{job.JobId}?force=true");
 

@@ -32,6 +32,17 @@ public static class JobApi
     public static async Task<FutureView> FutureAsync(this HttpClient client, string futureId, double waitSeconds = 0) =>
         await client.GetOk<FutureView>($"/futures/{futureId}?wait={waitSeconds}");
 
+    /// <summary>Polls the future until it is in <paramref name="state"/> (for a minute at most).</summary>
+    public static async Task WaitForStateAsync(this HttpClient client, string futureId, JobService.Api.Storage.FutureState state)
+    {
+        for (var i = 0; i < 1200; i++)
+        {
+            if ((await client.FutureAsync(futureId)).State == state) return;
+            await Task.Delay(50);
+        }
+        Assert.Fail($"future {futureId} never became {state}");
+    }
+
     public static async Task<JobView> JobAsync(this HttpClient client, string jobId) =>
         await client.GetOk<JobView>($"/jobs/{jobId}");
 

@@ -1,7 +1,7 @@
 namespace JobService.Tests.Infrastructure;
 
-/// <summary>One node with two workers, shared by the tests of the "service" collection (they run one after another).</summary>
-public sealed class ServiceFixture : IAsyncLifetime
+/// <summary>One node with two workers, shared by the tests of a collection (they run one after another).</summary>
+public class ServiceFixture : IAsyncLifetime
 {
     private ServiceHost? _host;
 
