@@ -17,6 +17,9 @@ public static class SchedulerExtensions
         builder.Services.AddSingleton<UnitRunner>();
         builder.Services.AddTransient<DispatchJob>();
         builder.Services.AddSingleton<JobScheduler>();
+        // Dispatch units run no culture-sensitive code: capturing the caller's culture into every job is pure cost.
+        foreach (var culture in GlobalJobFilters.Filters.Where(f => f.Instance is CaptureCultureAttribute).ToArray())
+            GlobalJobFilters.Filters.Remove(culture.Instance);
         builder.Services.AddHangfire((sp, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -140,7 +140,8 @@ internal sealed class WorkerSession(
     {
         try
         {
-            var frames = new FrameBuilder(WriteBuffer);
+            // Sized to the send: a single-call job must not cost a 64 KB buffer.
+            var frames = new FrameBuilder((int)Math.Min(WriteBuffer, 256L + items.Length * 32L));
             var chunksize = spec.Plan.Chunksize;
             for (var start = 0; start < items.Length; start += chunksize)
             {

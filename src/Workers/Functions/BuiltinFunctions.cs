@@ -16,8 +16,11 @@ public static class BuiltinFunctions
     [JobFunction("power_sum", Description = "The tutorial's f(x) (§3): the sum over k = 1..51 of x ** (1 / k ** 1.5).")]
     public static double PowerSum(double x)
     {
+        // x ** e as exp(e · ln x): one logarithm per item instead of 51 pow calls. Profiled, pow was the
+        // whole cost of this function; the results agree with CPython's f(x) to about 1e-14.
+        var log = Math.Log(x);
         var sum = 0.0;
-        foreach (var exponent in PowerSumExponents) sum += Math.Pow(x, exponent);
+        foreach (var exponent in PowerSumExponents) sum += Math.Exp(exponent * log);
         return sum;
     }
 
