@@ -12,7 +12,7 @@ namespace JobService.Api.Scheduling;
 internal sealed class WorkerSession(
     JobSpec spec, int[] items, bool isolated, WorkerLease lease, IJobStore store, FunctionTimings timings)
 {
-    private const int RecordBatch = 256;
+    private const int RecordBatch = 1024;
 
     /// <summary>Chunks go to the worker in pieces of about this size: a 100,000-item chunk never sits whole in memory.</summary>
     private const int WriteBuffer = 64 * 1024;

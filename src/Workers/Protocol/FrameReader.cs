@@ -10,7 +10,7 @@ public readonly record struct Frame(FrameKind Kind, ReadOnlyMemory<byte> Payload
 /// <summary>Reads length-prefixed frames from a stream; null at a clean end of stream.</summary>
 public sealed class FrameReader(Stream stream)
 {
-    private const int BlockSize = 64 * 1024;
+    private const int BlockSize = 128 * 1024;
     private const int SharedBelow = 4 * 1024;
     private readonly PipeReader _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
     private readonly Frame[] _one = new Frame[1];
@@ -99,8 +99,10 @@ public sealed class FrameReader(Stream stream)
     }
 
     /// <summary>
-    /// Small payloads share 64 KB blocks, which live as long as any slice of them is kept: measured on a
-    /// million-item map, one array per result was a million objects for the GC to trace and keep.
+    /// Small payloads share 128 KB blocks, which live as long as any slice of them is kept: measured on a
+    /// million-item map, one array per result was a million objects for the GC to trace and keep. Blocks
+    /// this size go to the large-object heap, so results kept for a job's lifetime are never copied
+    /// from generation to generation.
     /// </summary>
     private ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> payload)
     {
