@@ -31,8 +31,11 @@ public interface IJobStore
     /// <summary>True when the item is finished, failed or cancelled (or its job is gone).</summary>
     bool IsTerminal(string jobId, int index);
 
-    /// <summary>Results from <paramref name="offset"/> in item or completion order, waiting until <paramref name="deadline"/> for items to end.</summary>
-    IAsyncEnumerable<ResultEntry> ReadResultsAsync(string jobId, ResultOrder order, int offset, int limit, DateTimeOffset deadline, CancellationToken cancellationToken);
+    /// <summary>
+    /// Results from <paramref name="offset"/> in item or completion order, waiting until <paramref name="deadline"/>
+    /// for items to end; in batches, so a million results are not a million awaits. A batch is valid until the next is asked for.
+    /// </summary>
+    IAsyncEnumerable<ReadOnlyMemory<ResultEntry>> ReadResultsAsync(string jobId, ResultOrder order, int offset, int limit, DateTimeOffset deadline, CancellationToken cancellationToken);
 
     /// <summary><c>concurrent.futures.wait</c>: which of <paramref name="ids"/> are done when the condition holds or the timeout passes.</summary>
     Task<WaitOutcome> WaitAsync(IReadOnlyList<FutureId> ids, ReturnWhen returnWhen, TimeSpan timeout, CancellationToken cancellationToken);

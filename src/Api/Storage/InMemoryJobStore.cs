@@ -70,7 +70,7 @@ internal sealed class InMemoryJobStore(TimeProvider clock) : IJobStore
     public bool IsTerminal(string jobId, int index) =>
         !_jobs.TryGetValue(jobId, out var job) || job.IsTerminal(index);
 
-    public async IAsyncEnumerable<ResultEntry> ReadResultsAsync(
+    public async IAsyncEnumerable<ReadOnlyMemory<ResultEntry>> ReadResultsAsync(
         string jobId, ResultOrder order, int offset, int limit, DateTimeOffset deadline,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -97,7 +97,7 @@ internal sealed class InMemoryJobStore(TimeProvider clock) : IJobStore
                 count = job.CopyCompleted(position, batch.AsSpan(0, want));
                 if (count == 0) yield break;
             }
-            for (var k = 0; k < count; k++) yield return batch[k];
+            yield return batch.AsMemory(0, count);
             position += count;
         }
     }
