@@ -18,6 +18,8 @@ internal static class Problems
         TypedResults.ValidationProblem(errors, detail: string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")).Take(5)),
             title: "The request is not valid");
 
+    public static ValidationProblem InvalidJobId() => Invalid("jobId", "a job ID is 24 lowercase hex digits");
+
     public static string UnknownJob(string jobId) =>
         $"no job '{jobId}': it never existed here or it expired (finished jobs are kept for Jobs:Retention)";
 }

@@ -37,7 +37,7 @@ internal static class JobsApi
         group.MapGet("/{jobId}", async Task<Results<Ok<JobView>, ValidationProblem, ProblemHttpResult>> (
             string jobId, IJobStore store, CancellationToken cancellationToken) =>
         {
-            if (!FutureId.IsJobId(jobId)) return Problems.Invalid("jobId", "a job ID is 24 lowercase hex digits");
+            if (!FutureId.IsJobId(jobId)) return Problems.InvalidJobId();
             var job = await store.GetJobAsync(jobId, cancellationToken);
             return job is null ? Problems.NotFound(Problems.UnknownJob(jobId)) : TypedResults.Ok(JobView.From(job));
         })
@@ -48,7 +48,7 @@ internal static class JobsApi
             string jobId, string? order, string? offset, string? limit, string? wait,
             IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
         {
-            if (!FutureId.IsJobId(jobId)) return Problems.Invalid("jobId", "a job ID is 24 lowercase hex digits");
+            if (!FutureId.IsJobId(jobId)) return Problems.InvalidJobId();
             if (!QueryValues.TryParseEnum(order, "order", ResultOrder.Submitted, out var resultOrder, out var problem)
                 || !QueryValues.TryParseCount(offset, "offset", 0, int.MaxValue, 0, out var from, out problem)
                 || !QueryValues.TryParseCount(limit, "limit", 1, int.MaxValue, int.MaxValue, out var count, out problem)
@@ -68,7 +68,7 @@ internal static class JobsApi
         group.MapDelete("/{jobId}", async Task<Results<Ok<JobCancelled>, ValidationProblem, ProblemHttpResult>> (
             string jobId, string? force, IJobStore store, UnitRunner runner, CancellationToken cancellationToken) =>
         {
-            if (!FutureId.IsJobId(jobId)) return Problems.Invalid("jobId", "a job ID is 24 lowercase hex digits");
+            if (!FutureId.IsJobId(jobId)) return Problems.InvalidJobId();
             if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
             var outcome = await store.CancelJobAsync(jobId, forced, cancellationToken);
             if (outcome is null) return Problems.NotFound(Problems.UnknownJob(jobId));

@@ -34,9 +34,9 @@ internal abstract class FastInvoker
             {
                 JsonValue.Write(result, returned);
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (ResultSerializationException.IsWriteFailure(e))
             {
-                throw new ResultSerializationException($"the result of {name}() cannot be written as JSON: {e.Message}", e);
+                throw ResultSerializationException.For(name, e);
             }
             return true;
         }

@@ -53,9 +53,9 @@ public sealed class JobFunction
         {
             ResultWriter.Write(result, value);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or JsonException)
+        catch (Exception e) when (ResultSerializationException.IsWriteFailure(e))
         {
-            throw new ResultSerializationException($"the result of {Descriptor.Name}() cannot be written as JSON: {e.Message}", e);
+            throw ResultSerializationException.For(Descriptor.Name, e);
         }
     }
 

@@ -4,4 +4,11 @@ namespace JobService.Workers.Functions;
 public sealed class ResultSerializationException(string message, Exception inner) : Exception(message, inner)
 {
     public const string ErrorType = "SerializationError";
+
+    /// <summary>What the JSON writer or serializer throws for a value it cannot write (NaN, cycles, unsupported types).</summary>
+    public static bool IsWriteFailure(Exception e) =>
+        e is ArgumentException or InvalidOperationException or NotSupportedException or System.Text.Json.JsonException;
+
+    public static ResultSerializationException For(string function, Exception e) =>
+        new($"the result of {function}() cannot be written as JSON: {e.Message}", e);
 }
