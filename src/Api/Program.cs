@@ -16,7 +16,7 @@ builder.AddHttpConventions();
 // The function catalog, the worker processes, the job store, Hangfire (the pool first: it stops last)
 builder.AddFunctionCatalog();
 builder.AddWorkerPool();
-builder.AddJobStore();
+builder.AddJobStorage();
 builder.AddScheduler();
 builder.AddJobIntake();
 

@@ -1,5 +1,4 @@
 using JobService.Api.Http;
-using JobService.Api.Scheduling;
 using JobService.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -27,13 +26,12 @@ internal static class FuturesApi
             .WithSummary("A future's state and result or error; wait=S long-polls up to S seconds for it to end (Future.result(timeout))");
 
         group.MapDelete("/{id}", async Task<Results<Ok<FutureCancelled>, ValidationProblem, ProblemHttpResult>> (
-            string id, string? force, IJobStore store, UnitRunner runner, CancellationToken cancellationToken) =>
+            string id, string? force, IJobStore store, CancellationToken cancellationToken) =>
         {
             if (!FutureId.TryParse(id, out var futureId)) return Problems.Invalid("id", FutureId.FormatHint);
             if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
             var outcome = await store.CancelFutureAsync(futureId, forced, cancellationToken);
             if (outcome is null) return Problems.NotFound(UnknownFuture(id));
-            if (outcome.WasRunning) runner.Interrupt(futureId.JobId, [futureId.Index]);
             return outcome.Result switch
             {
                 CancelResult.Cancelled or CancelResult.AlreadyCancelled => TypedResults.Ok(new FutureCancelled(id, true, outcome.State)),

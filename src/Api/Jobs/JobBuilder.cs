@@ -14,7 +14,7 @@ namespace JobService.Api.Jobs;
 internal sealed class JobBuilder(FunctionCatalog catalog, JobsOptions limits, SchedulerOptions scheduler, int workers, ProblemList problems)
 {
     /// <summary>The spec, or null: with problems listed (400), or without when the job is over Jobs:MaxItems (413).</summary>
-    public JobSpec? Build(ParsedJob job, byte[] body, int bodyLength, string jobId, DateTimeOffset now)
+    public NewJob? Build(ParsedJob job, byte[] body, int bodyLength, string jobId, DateTimeOffset now)
     {
         if ((job.Items?.Count ?? job.Calls?.Count ?? 1) > limits.MaxItems) return null;
         _body = body;
@@ -36,7 +36,7 @@ internal sealed class JobBuilder(FunctionCatalog catalog, JobsOptions limits, Sc
 
         var spread = type == JobType.Submit || items.Count == 0 || Function(functions[0])!.Parameters.Count > 1;
         var plan = JobPlanner.Plan(items.Count, job.Chunksize, workers);
-        return new JobSpec(jobId, type.Value, functions, items, spread, plan, options, now);
+        return new NewJob(new JobSpec(jobId, type.Value, functions, items.Count, spread, plan, options, now), items);
     }
 
     private byte[] _body = [];

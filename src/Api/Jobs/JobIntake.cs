@@ -20,7 +20,6 @@ internal abstract record IntakeOutcome
 internal sealed class JobIntake(
     FunctionCatalog catalog,
     IJobStore store,
-    JobScheduler scheduler,
     IOptions<JobsOptions> jobs,
     IOptions<SchedulerOptions> queues,
     IOptions<WorkerPoolOptions> pool,
@@ -55,9 +54,9 @@ internal sealed class JobIntake(
             return new IntakeOutcome.Rejected(StatusCodes.Status413PayloadTooLarge, "Too many items",
                 $"a job may hold at most {jobs.Value.MaxItems} items or calls (Jobs:MaxItems); split it over several jobs");
 
+        // Once stored, the job is committed: the dispatcher hands its units to Hangfire from the store.
         await store.AddAsync(spec, cancellationToken);
-        scheduler.Schedule(spec);
-        return new IntakeOutcome.Accepted(spec);
+        return new IntakeOutcome.Accepted(spec.Spec);
     }
 }
 

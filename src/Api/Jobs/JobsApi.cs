@@ -66,13 +66,12 @@ internal static class JobsApi
                 "order=completed lists futures as they reached a terminal state, waiting up to `wait` seconds for more.");
 
         group.MapDelete("/{jobId}", async Task<Results<Ok<JobCancelled>, ValidationProblem, ProblemHttpResult>> (
-            string jobId, string? force, IJobStore store, UnitRunner runner, CancellationToken cancellationToken) =>
+            string jobId, string? force, IJobStore store, CancellationToken cancellationToken) =>
         {
             if (!FutureId.IsJobId(jobId)) return Problems.InvalidJobId();
             if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
             var outcome = await store.CancelJobAsync(jobId, forced, cancellationToken);
             if (outcome is null) return Problems.NotFound(Problems.UnknownJob(jobId));
-            runner.Interrupt(jobId, outcome.Interrupted);
             return TypedResults.Ok(new JobCancelled(jobId, outcome.Cancelled, outcome.Job.State, outcome.Job.Counts));
         })
             .WithName("CancelJob")

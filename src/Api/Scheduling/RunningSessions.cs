@@ -1,14 +1,18 @@
 using System.Collections.Concurrent;
+using JobService.Api.Storage;
 
 namespace JobService.Api.Scheduling;
 
 /// <summary>
 /// The sessions running right now (at most one per worker), so a forced cancel can reach the worker
-/// running an item. So few that finding a job's sessions by looking at each is cheapest.
+/// running an item, whichever node the cancel was sent to. So few that finding a job's sessions by
+/// looking at each is cheapest.
 /// </summary>
 internal sealed class RunningSessions
 {
     private readonly ConcurrentDictionary<WorkerSession, byte> _sessions = new();
+
+    public RunningSessions(CancelSignals cancels) => cancels.Cancelled += Interrupt;
 
     public IDisposable Register(WorkerSession session)
     {

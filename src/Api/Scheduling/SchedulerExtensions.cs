@@ -1,6 +1,5 @@
 using Hangfire;
 using Hangfire.Dashboard;
-using Hangfire.InMemory;
 using JobService.Api.Pool;
 using JobService.Api.Storage;
 using Microsoft.Extensions.Options;
@@ -9,14 +8,15 @@ namespace JobService.Api.Scheduling;
 
 public static class SchedulerExtensions
 {
-    /// <summary>Hangfire (InMemory storage) with one Hangfire worker per worker process, and the chunk runner.</summary>
+    /// <summary>Hangfire (on the storage of <c>Storage:Provider</c>) with one Hangfire worker per worker process, the dispatcher and the unit runner.</summary>
     public static IHostApplicationBuilder AddScheduler(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<FunctionTimings>();
         builder.Services.AddSingleton<UnitRunner>();
+        builder.Services.AddSingleton<Drainer>();
         builder.Services.AddTransient<DispatchJob>();
-        builder.Services.AddSingleton<JobScheduler>();
+        builder.Services.AddHostedService<Dispatcher>();
         // Dispatch units run no culture-sensitive code: capturing the caller's culture into every job is pure cost.
         foreach (var culture in GlobalJobFilters.Filters.Where(f => f.Instance is CaptureCultureAttribute).ToArray())
             GlobalJobFilters.Filters.Remove(culture.Instance);
@@ -24,11 +24,7 @@ public static class SchedulerExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage(new InMemoryStorageOptions
-            {
-                // Hangfire's own record of a unit is not the result (the job store has that): keep it no longer than the job.
-                MaxExpirationTime = sp.GetRequiredService<IOptions<JobsOptions>>().Value.Retention,
-            }));
+            .UseStorage(sp.GetRequiredService<JobStorage>()));
         builder.Services.AddHangfireServer((sp, server) =>
         {
             // A Hangfire worker holds a worker process for the whole unit: one each, so neither waits on the other.

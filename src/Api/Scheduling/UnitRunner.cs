@@ -5,51 +5,60 @@ using Microsoft.Extensions.Options;
 namespace JobService.Api.Scheduling;
 
 /// <summary>
-/// Runs one dispatch unit (a run of a job's chunks) to the end: every item it claims leaves
-/// here terminal, or pending again when the node stops. Crashes and timeouts cost only the
-/// item that was running; the rest goes on in a fresh worker.
+/// Runs one claimed unit (a run of a job's chunks) to the end: every item it holds leaves here
+/// terminal, or pending again when the node stops. Crashes and timeouts cost only the item that
+/// was running; the rest goes on in a fresh worker. While it runs, the lease is renewed, and items
+/// force-cancelled on any node are interrupted here.
 /// </summary>
 public sealed class UnitRunner(
     IJobStore store,
     WorkerPool pool,
     FunctionTimings timings,
+    CancelSignals cancels,
     IOptions<WorkerPoolOptions> poolOptions,
+    IOptions<StorageOptions> storageOptions,
     ILogger<UnitRunner> log)
 {
-    private readonly RunningSessions _sessions = new();
+    /// <summary>Deliveries of a unit beyond its retries that may end with its node gone, before its items are failed instead of run again.</summary>
+    private const int MaxNodeLosses = 2;
 
-    /// <summary>Force-cancel: kills the workers running these items (now, or when they reach them).</summary>
-    public void Interrupt(string jobId, IEnumerable<int> indices) => _sessions.Interrupt(jobId, indices);
+    private readonly RunningSessions _sessions = new(cancels);
 
-    public async Task RunAsync(string jobId, int unit, CancellationToken cancellationToken)
+    public async Task RunAsync(UnitClaim claim, CancellationToken cancellationToken)
     {
-        var job = await store.GetJobAsync(jobId, cancellationToken);
-        if (job is null) return; // expired or never here: nothing left to run
-        var spec = job.Spec;
-        using var scope = log.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId, ["Unit"] = unit });
-        var (first, count) = spec.Plan.UnitRange(unit, spec.Count);
-        var remaining = Enumerable.Range(first, count).ToList();
+        var spec = claim.Job;
+        using var scope = log.BeginScope(new Dictionary<string, object> { ["JobId"] = spec.Id, ["Unit"] = claim.Unit });
+        var remaining = claim.Pending.ToList();
+        var blamed = new Dictionary<int, int>(claim.Blamed);
+        if (claim.Attempts > spec.Options.Retries + 1 + MaxNodeLosses)
+        {
+            // A unit whose every delivery ended with its node gone (the node crashed or was killed while running it)
+            // is not run forever: its unfinished items fail, so the job ends.
+            await FailLostAsync(claim, remaining);
+            return;
+        }
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewing = RenewAsync(claim, lost);
         var isolated = remaining.Count == 1 || spec.Options.TimeoutSeconds is not null || !spec.Functions.All(timings.IsFast);
-        var blamed = new Dictionary<int, int>();
         try
         {
             while (remaining.Count > 0)
             {
-                using var lease = await pool.LeaseAsync(cancellationToken);
-                var send = await store.ClaimAsync(jobId, TakeSend(remaining, lease.Worker), lease.Worker.Pid, cancellationToken);
+                using var lease = await pool.LeaseAsync(lost.Token);
+                var send = await store.ClaimItemsAsync(claim, TakeSend(remaining, lease.Worker), lease.Worker.Pid, lost.Token);
                 if (send.Length == 0) continue;
-                var session = new WorkerSession(spec, send, isolated, lease, store, timings);
+                var session = new WorkerSession(claim, send, isolated, lease, store, timings);
                 SessionResult result;
-                using (_sessions.Register(session)) result = await session.RunAsync(cancellationToken);
+                using (_sessions.Register(session)) result = await session.RunAsync(lost.Token);
                 var unreported = result.Unreported;
                 switch (result.End)
                 {
                     case SessionEnd.Stopping:
                         remaining.InsertRange(0, unreported);
-                        throw new OperationCanceledException(cancellationToken);
+                        throw new OperationCanceledException(lost.Token);
                     case SessionEnd.TimedOut:
                     case SessionEnd.Crashed or SessionEnd.ProtocolBroken when isolated:
-                        if (unreported.Count > 0 && await BlameAsync(spec, unreported[0], result, blamed)) unreported.RemoveAt(0);
+                        if (unreported.Count > 0 && await BlameAsync(claim, unreported[0], result, blamed)) unreported.RemoveAt(0);
                         break;
                     case SessionEnd.Crashed or SessionEnd.ProtocolBroken:
                         // Batched results may have been lost with the worker, so the running item is unknown:
@@ -62,11 +71,55 @@ public sealed class UnitRunner(
                 remaining.InsertRange(0, unreported);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            // Shutdown: what did not finish goes back to pending, for the re-queued unit to pick up.
-            await store.ReleaseAsync(jobId, remaining, CancellationToken.None);
-            throw;
+            // The lease was lost (this node stalled past it): another node owns the unit now and runs what is left.
+            log.LogWarning("Lease of unit {Unit} of job {JobId} lost; leaving its {Count} unfinished items to the node that took it over",
+                claim.Unit, spec.Id, remaining.Count);
+            return;
+        }
+        finally
+        {
+            await lost.CancelAsync();
+            await renewing;
+        }
+        // Checkpoint: every item is terminal, or the node is stopping. Either way the lease ends here, and
+        // what is not terminal goes back to pending for the next claim (on this node after a restart, or another).
+        await store.ReleaseAsync(claim, CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Renews the lease while the unit runs; interrupts items cancelled elsewhere; cancels the run when the lease is lost.</summary>
+    private async Task RenewAsync(UnitClaim claim, CancellationTokenSource lost)
+    {
+        using var timer = new PeriodicTimer(storageOptions.Value.RenewInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(lost.Token))
+            {
+                IReadOnlyList<int>? cancelled;
+                try
+                {
+                    cancelled = await store.RenewAsync(claim, lost.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Storage unreachable for a moment: the lease has slack for a few missed renewals.
+                    log.LogWarning("Lease renewal of unit {Unit} of job {JobId} failed: {Reason}", claim.Unit, claim.Job.Id, e.Message);
+                    continue;
+                }
+                if (cancelled is null)
+                {
+                    await lost.CancelAsync();
+                    return;
+                }
+                // Usually already done by the cancel's notification; this is the safety net when that was missed.
+                if (cancelled.Count > 0) _sessions.Interrupt(claim.Job.Id, cancelled);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The unit ended.
         }
     }
 
@@ -81,8 +134,10 @@ public sealed class UnitRunner(
     }
 
     /// <summary>The item that was running when its worker died or timed out: retried while retries allow, else failed. True if it is now terminal.</summary>
-    private async Task<bool> BlameAsync(JobSpec spec, int index, SessionResult result, Dictionary<int, int> blamed)
+    private async Task<bool> BlameAsync(UnitClaim claim, int index, SessionResult result, Dictionary<int, int> blamed)
     {
+        var spec = claim.Job;
+        // The budget is counted from what the store recorded, so a re-delivery after a node died does not reset it.
         var attempts = blamed[index] = blamed.GetValueOrDefault(index) + 1;
         var error = result.End switch
         {
@@ -97,7 +152,17 @@ public sealed class UnitRunner(
         log.LogWarning("Future {FutureId} attempt {Attempt}: {ErrorType} ({Outcome}): {Message}",
             new FutureId(spec.Id, index).ToString(), attempts, error.Type, retry ? "retrying" : "failed", error.Message);
         var outcome = new ItemOutcome(index, retry ? OutcomeKind.Retrying : OutcomeKind.Failed, default, error, result.WorkerPid, 0);
-        await store.RecordAsync(spec.Id, new[] { outcome }, CancellationToken.None);
+        await store.RecordAsync(claim, new[] { outcome }, CancellationToken.None);
         return !retry;
+    }
+
+    private async Task FailLostAsync(UnitClaim claim, List<int> items)
+    {
+        var error = new FutureError("WorkerLost",
+            $"the node running this item was lost {claim.Attempts - 1} times (crashed, killed or cut off from storage); it is not run again", null);
+        log.LogWarning("Unit {Unit} of job {JobId} lost its node {Lost} times: failing its {Count} unfinished items",
+            claim.Unit, claim.Job.Id, claim.Attempts - 1, items.Count);
+        await store.RecordAsync(claim, items.Select(i => new ItemOutcome(i, OutcomeKind.Failed, default, error, 0, 0)).ToArray(), CancellationToken.None);
+        await store.ReleaseAsync(claim, CancellationToken.None);
     }
 }

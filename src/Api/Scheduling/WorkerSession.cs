@@ -10,8 +10,9 @@ namespace JobService.Api.Scheduling;
 /// in order, records them as they arrive, and says how it ended and which items were never reported.
 /// </summary>
 internal sealed class WorkerSession(
-    JobSpec spec, int[] items, bool isolated, WorkerLease lease, IJobStore store, FunctionTimings timings)
+    UnitClaim claim, int[] items, bool isolated, WorkerLease lease, IJobStore store, FunctionTimings timings)
 {
+    private readonly JobSpec _spec = claim.Job;
     private const int RecordBatch = 1024;
 
     /// <summary>Chunks go to the worker in pieces of about this size: a 100,000-item chunk never sits whole in memory.</summary>
@@ -21,7 +22,7 @@ internal sealed class WorkerSession(
     private int _next;
     private volatile bool _interrupted;
 
-    public string JobId => spec.Id;
+    public string JobId => _spec.Id;
 
     /// <summary>Force-cancel of <paramref name="index"/>: kill the worker if it is running that item now, or when it gets there.</summary>
     public void Interrupt(int index)
@@ -41,8 +42,8 @@ internal sealed class WorkerSession(
         var detail = "";
         var outcomes = new ItemOutcome[Math.Min(items.Length, RecordBatch)];
         var frames = new Frame[outcomes.Length];
-        var functionTimings = spec.Functions.Select(timings.For).ToArray();
-        using var timeout = spec.Options.TimeoutSeconds is null ? null : new CancellationTokenSource();
+        var functionTimings = _spec.Functions.Select(timings.For).ToArray();
+        using var timeout = _spec.Options.TimeoutSeconds is null ? null : new CancellationTokenSource();
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
@@ -50,7 +51,7 @@ internal sealed class WorkerSession(
             {
                 if (_interrupts?.ContainsKey(items[_next]) == true) KillForInterrupt();
                 // In an isolated send the next item starts when the previous result is out: its clock starts now.
-                timeout?.CancelAfter(TimeSpan.FromSeconds(spec.Options.TimeoutSeconds!.Value));
+                timeout?.CancelAfter(TimeSpan.FromSeconds(_spec.Options.TimeoutSeconds!.Value));
                 var count = await _worker.Output.ReadManyAsync(frames.AsMemory(0, Math.Min(frames.Length, items.Length - _next)), linked?.Token ?? cancellationToken);
                 if (count == 0)
                 {
@@ -63,7 +64,7 @@ internal sealed class WorkerSession(
                     for (; decoded < count; decoded++)
                     {
                         var outcome = outcomes[decoded] = Decode(frames[decoded], items[_next]);
-                        functionTimings[spec.FunctionSlot(outcome.Index)].Observe(outcome.ElapsedMicros);
+                        functionTimings[claim.Items.FunctionSlot(outcome.Index)].Observe(outcome.ElapsedMicros);
                         Volatile.Write(ref _next, _next + 1);
                     }
                 }
@@ -71,7 +72,7 @@ internal sealed class WorkerSession(
                 {
                     // What arrived together is recorded together (one lock, one wake-up per batch), and what was
                     // decoded is recorded even when a later frame of the batch breaks the protocol.
-                    await store.RecordAsync(spec.Id, outcomes.AsMemory(0, decoded), CancellationToken.None);
+                    await store.RecordAsync(claim, outcomes.AsMemory(0, decoded), CancellationToken.None);
                 }
             }
         }
@@ -108,7 +109,7 @@ internal sealed class WorkerSession(
             if (end == SessionEnd.Crashed) detail = await _worker.DescribeEndAsync();
         }
         await ObserveAsync(writing);
-        var unreported = items[_next..].Where(i => !store.IsTerminal(spec.Id, i)).ToList();
+        var unreported = await store.UnfinishedAsync(claim, items[_next..], CancellationToken.None);
         return new SessionResult(end, unreported, _worker.Pid, detail);
     }
 
@@ -142,17 +143,17 @@ internal sealed class WorkerSession(
         {
             // Sized to the send: a single-call job must not cost a 64 KB buffer.
             var frames = new FrameBuilder((int)Math.Min(WriteBuffer, 256L + items.Length * 32L));
-            var chunksize = spec.Plan.Chunksize;
+            var chunksize = _spec.Plan.Chunksize;
             for (var start = 0; start < items.Length; start += chunksize)
             {
                 var count = Math.Min(chunksize, items.Length - start);
                 var argumentBytes = 0L;
-                for (var i = start; i < start + count; i++) argumentBytes += spec.Items[items[i]].Length;
-                ChunkFrame.WriteHeader(frames, isolated, spec.Functions, count, argumentBytes);
+                for (var i = start; i < start + count; i++) argumentBytes += claim.Items[items[i]].Length;
+                ChunkFrame.WriteHeader(frames, isolated, _spec.Functions, count, argumentBytes);
                 for (var i = start; i < start + count; i++)
                 {
                     var index = items[i];
-                    ChunkFrame.WriteItem(frames, new ChunkItem(index, spec.FunctionSlot(index), spec.Spread, spec.Items[index]));
+                    ChunkFrame.WriteItem(frames, new ChunkItem(index, claim.Items.FunctionSlot(index), _spec.Spread, claim.Items[index]));
                     if (frames.Length < WriteBuffer) continue;
                     await _worker.Input.WriteAsync(frames.Written, cancellationToken);
                     frames.Clear();

@@ -1,12 +1,15 @@
 namespace JobService.Api.Storage;
 
 /// <summary>
-/// Where jobs, their items and every item's outcome live. Hangfire only carries
-/// (jobId, unit); everything else is read from here, so any node can answer for any future.
+/// Where jobs, their items and every item's outcome live, shaped like Hangfire's own storage: a unit
+/// of a job is claimed with a lease (<see cref="UnitClaim"/>, as an <c>IFetchedJob</c>), run, and
+/// released or completed. Hangfire only carries (jobId, unit); everything else is read from here, so
+/// any node can answer for any future.
 /// </summary>
 public interface IJobStore
 {
-    ValueTask AddAsync(JobSpec spec, CancellationToken cancellationToken);
+    /// <summary>Stores a new job; once this returns the job is committed (with PostgreSQL: it survives this node).</summary>
+    ValueTask AddAsync(NewJob job, CancellationToken cancellationToken);
 
     ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken);
 
@@ -15,21 +18,39 @@ public interface IJobStore
     /// <summary>The future, once it is terminal or <paramref name="wait"/> has passed.</summary>
     ValueTask<FutureSnapshot?> GetFutureAsync(FutureId id, TimeSpan wait, CancellationToken cancellationToken);
 
+    /// <summary>Wakes when units may have become ready to claim (a new job, a released unit, an expired lease).</summary>
+    Task UnitsReadyAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>The oldest units of <paramref name="queue"/> that a claim would take now, at most <paramref name="limit"/>.</summary>
+    ValueTask<IReadOnlyList<UnitKey>> ReadyUnitsAsync(string queue, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Leases the unit to this node, unless it is complete or leased to someone else whose lease still runs.</summary>
+    ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, CancellationToken cancellationToken);
+
+    /// <summary>Leases the oldest ready unit of these queues, if there is one.</summary>
+    ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken);
+
     /// <summary>Marks items running as they are sent to a worker and returns them; items already terminal are left out.</summary>
-    ValueTask<int[]> ClaimAsync(string jobId, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken);
+    ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken);
 
-    /// <summary>Records outcomes; idempotent per item: an outcome for a terminal item is dropped.</summary>
-    ValueTask RecordAsync(string jobId, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken);
+    /// <summary>Records outcomes; idempotent per item: an outcome for a terminal item, or under a lost lease, is dropped.</summary>
+    ValueTask RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken);
 
-    /// <summary>Running items go back to pending, to be run by a later delivery of their unit.</summary>
-    ValueTask ReleaseAsync(string jobId, IReadOnlyCollection<int> indices, CancellationToken cancellationToken);
+    /// <summary>Ends the claim: its unfinished items go back to pending, for a later claim to run (node shutdown, or a unit done).</summary>
+    ValueTask ReleaseAsync(UnitClaim claim, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Keeps the lease alive while the unit runs, and says which of its items were cancelled since it was claimed
+    /// (force-cancel, from any node). Null when the lease was lost: another node owns the unit now.
+    /// </summary>
+    ValueTask<IReadOnlyList<int>?> RenewAsync(UnitClaim claim, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="indices"/> of the unit are not terminal yet, in the order given.</summary>
+    ValueTask<List<int>> UnfinishedAsync(UnitClaim claim, IReadOnlyList<int> indices, CancellationToken cancellationToken);
 
     ValueTask<CancelOutcome?> CancelFutureAsync(FutureId id, bool force, CancellationToken cancellationToken);
 
     ValueTask<JobCancelOutcome?> CancelJobAsync(string jobId, bool force, CancellationToken cancellationToken);
-
-    /// <summary>True when the item is finished, failed or cancelled (or its job is gone).</summary>
-    bool IsTerminal(string jobId, int index);
 
     /// <summary>
     /// Results from <paramref name="offset"/> in item or completion order, waiting until <paramref name="deadline"/>
@@ -40,8 +61,11 @@ public interface IJobStore
     /// <summary><c>concurrent.futures.wait</c>: which of <paramref name="ids"/> are done when the condition holds or the timeout passes.</summary>
     Task<WaitOutcome> WaitAsync(IReadOnlyList<FutureId> ids, ReturnWhen returnWhen, TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>Forgets jobs that completed before <paramref name="completedBefore"/>; returns how many, and how many items they held.</summary>
+    /// <summary>Forgets jobs that completed before <paramref name="completedBefore"/>; returns how many, and how many items they held. Idempotent: any node may run it.</summary>
     ValueTask<(int Jobs, long Items)> ExpireAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken);
+
+    /// <summary>Throws when the storage cannot be reached.</summary>
+    ValueTask CheckAsync(CancellationToken cancellationToken);
 }
 
 public enum ResultOrder

@@ -2,8 +2,12 @@ using Microsoft.Extensions.Options;
 
 namespace JobService.Api.Storage;
 
-/// <summary>Forgets completed jobs after <c>Jobs:Retention</c>, so memory returns once results have been read.</summary>
-internal sealed class JobExpiry(IJobStore store, IOptions<JobsOptions> options, TimeProvider clock, ILogger<JobExpiry> log) : BackgroundService
+/// <summary>
+/// Forgets completed jobs after <c>Jobs:Retention</c>, so memory returns once results have been read. With PostgreSQL
+/// every node runs it; a delete is idempotent, so nodes that overlap only find less to do.
+/// </summary>
+internal sealed class JobExpiry(
+    IJobStore store, IOptions<JobsOptions> options, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<JobExpiry> log) : BackgroundService
 {
     private const long LargeExpiry = 100_000;
 
@@ -17,8 +21,8 @@ internal sealed class JobExpiry(IJobStore store, IOptions<JobsOptions> options, 
             var expired = await store.ExpireAsync(clock.GetUtcNow() - retention, stoppingToken);
             if (expired.Jobs == 0) continue;
             log.LogInformation("Expired {Count} jobs ({Items} items) completed more than {Retention} ago", expired.Jobs, expired.Items, retention);
-            // An idle node may not collect for a long time: after a big job goes, give its memory back to the OS now.
-            if (expired.Items >= LargeExpiry) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            // An idle node may not collect for a long time: after a big job leaves its memory, give that back to the OS now.
+            if (expired.Items >= LargeExpiry && !storage.Value.IsPostgreSql) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace JobService.Api.Storage;
+namespace JobService.Api.Storage.InMemory;
 
 /// <summary>
 /// <c>concurrent.futures.wait</c> over many futures. Each job is watched once; when it changes, only

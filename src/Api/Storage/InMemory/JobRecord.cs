@@ -1,4 +1,4 @@
-namespace JobService.Api.Storage;
+namespace JobService.Api.Storage.InMemory;
 
 /// <summary>
 /// The in-memory state of one job: a column per item property, all guarded by one lock. Every
@@ -16,14 +16,21 @@ internal sealed class JobRecord
     private readonly int[] _workerPids;
     private readonly int[] _completionOrder;
     private readonly int[] _counts = new int[5];
+    private readonly bool[] _unitClaimed;
+    private readonly int[] _unitAttempts;
+    private readonly Dictionary<int, int> _blamed = [];
     private int _completed;
     private long _startedAtTicks;
     private long _completedAtTicks;
     private bool _cancelRequested;
 
-    public JobRecord(JobSpec spec)
+    public JobRecord(NewJob job)
     {
+        var spec = job.Spec;
         Spec = spec;
+        Items = new UnitItems(0, job.Items);
+        _unitClaimed = new bool[spec.Plan.Units];
+        _unitAttempts = new int[spec.Plan.Units];
         var n = spec.Count;
         _states = new FutureState[n];
         _attempts = new byte[n];
@@ -37,9 +44,45 @@ internal sealed class JobRecord
     }
 
     public JobSpec Spec { get; }
+    public UnitItems Items { get; }
     public JobSignal Signal { get; } = new();
     public int CompletedCount => Volatile.Read(ref _completed);
     public DateTimeOffset? CompletedAt => Ticks(Volatile.Read(ref _completedAtTicks));
+
+    /// <summary>Leases the unit, unless it is leased already or has nothing left to run.</summary>
+    public UnitClaim? ClaimUnit(int unit)
+    {
+        lock (_gate)
+        {
+            if (_unitClaimed[unit]) return null;
+            var (first, count) = Spec.Plan.UnitRange(unit, _states.Length);
+            var pending = new List<int>(count);
+            for (var i = first; i < first + count; i++)
+                if (!_states[i].IsTerminal()) pending.Add(i);
+            if (pending.Count == 0) return null;
+            _unitClaimed[unit] = true;
+            var blamed = pending.Where(_blamed.ContainsKey).ToDictionary(i => i, i => _blamed[i]);
+            return new UnitClaim(Spec, unit, Items, pending, ++_unitAttempts[unit], blamed, Lease: 0);
+        }
+    }
+
+    /// <summary>Running items of the unit go back to pending and the unit is free to claim again; true if it has any left to run.</summary>
+    public bool ReleaseUnit(int unit)
+    {
+        var (first, count) = Spec.Plan.UnitRange(unit, _states.Length);
+        var left = false;
+        lock (_gate)
+        {
+            _unitClaimed[unit] = false;
+            for (var i = first; i < first + count; i++)
+            {
+                if (_states[i] == FutureState.Running) Move(i, FutureState.Pending);
+                left |= !_states[i].IsTerminal();
+            }
+        }
+        Signal.Pulse();
+        return left;
+    }
 
     /// <summary>The items, as they are sent to worker <paramref name="workerPid"/>, become running; terminal ones (cancelled, or done by an earlier delivery of this unit) are left out.</summary>
     public int[] Claim(IReadOnlyList<int> indices, int workerPid, long nowTicks)
@@ -87,22 +130,12 @@ internal sealed class JobRecord
                         break;
                     case OutcomeKind.Retrying:
                         _errors[i] = outcome.Error!;
+                        _blamed[i] = _blamed.GetValueOrDefault(i) + 1;
                         break;
                 }
             }
         }
         if (changed) Signal.Pulse();
-    }
-
-    /// <summary>Running items go back to pending, so that a later delivery of their unit runs them (host shutdown).</summary>
-    public void Release(IEnumerable<int> indices)
-    {
-        lock (_gate)
-        {
-            foreach (var i in indices)
-                if (_states[i] == FutureState.Running) Move(i, FutureState.Pending);
-        }
-        Signal.Pulse();
     }
 
     public CancelOutcome Cancel(int index, bool force, long nowTicks)
@@ -157,7 +190,7 @@ internal sealed class JobRecord
         lock (_gate)
         {
             return new FutureSnapshot(
-                Spec.Id, index, Spec.Functions[Spec.FunctionSlot(index)], _states[index], _results[index],
+                Spec.Id, index, Spec.Functions[Items.FunctionSlot(index)], _states[index], _results[index],
                 _errors.GetValueOrDefault(index), _attempts[index], Spec.CreatedAt,
                 Ticks(_startedTicks[index]), Ticks(_finishedTicks[index]),
                 _workerPids[index] == 0 ? null : _workerPids[index]);

@@ -1,20 +1,24 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
-namespace JobService.Api.Storage;
+namespace JobService.Api.Storage.InMemory;
 
 /// <summary>The embedded default store: one node, nothing to install, gone when the process ends.</summary>
-internal sealed class InMemoryJobStore(TimeProvider clock) : IJobStore
+internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels) : IJobStore
 {
     private readonly ConcurrentDictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly LinkedList<JobRecord> _newestLast = [];
     private readonly Lock _listGate = new();
+    private readonly ReadyUnits _ready = new();
+    private readonly JobSignal _readySignal = new();
 
-    public ValueTask AddAsync(JobSpec spec, CancellationToken cancellationToken)
+    public ValueTask AddAsync(NewJob job, CancellationToken cancellationToken)
     {
-        var record = new JobRecord(spec);
+        var record = new JobRecord(job);
         lock (_listGate) _newestLast.AddLast(record);
-        _jobs[spec.Id] = record;
+        _jobs[job.Spec.Id] = record;
+        for (var unit = 0; unit < job.Spec.Plan.Units; unit++) _ready.Add(job.Spec.Options.Queue, new UnitKey(job.Spec.Id, unit));
+        _readySignal.Pulse();
         return ValueTask.CompletedTask;
     }
 
@@ -42,32 +46,81 @@ internal sealed class InMemoryJobStore(TimeProvider clock) : IJobStore
         return job.Snapshot(id.Index);
     }
 
-    public ValueTask<int[]> ClaimAsync(string jobId, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_jobs.TryGetValue(jobId, out var job) ? job.Claim(indices, workerPid, Now) : []);
-
-    public ValueTask RecordAsync(string jobId, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
+    public async Task UnitsReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (_jobs.TryGetValue(jobId, out var job)) job.Record(outcomes.Span, Now);
+        try
+        {
+            await _readySignal.NextChange().WaitAsync(timeout, clock, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Nothing new: the caller looks again anyway.
+        }
+    }
+
+    public ValueTask<IReadOnlyList<UnitKey>> ReadyUnitsAsync(string queue, int limit, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<UnitKey>>(_ready.Peek(queue, limit));
+
+    public ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, CancellationToken cancellationToken)
+    {
+        _ready.Remove(unit);
+        return ValueTask.FromResult(_jobs.TryGetValue(unit.JobId, out var job) ? job.ClaimUnit(unit.Unit) : null);
+    }
+
+    public ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    {
+        while (_ready.TryTake(queues, out var unit))
+            if (_jobs.TryGetValue(unit.JobId, out var job) && job.ClaimUnit(unit.Unit) is { } claim)
+                return ValueTask.FromResult<UnitClaim?>(claim);
+        return ValueTask.FromResult<UnitClaim?>(null);
+    }
+
+    public ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_jobs.TryGetValue(claim.Job.Id, out var job) ? job.Claim(indices, workerPid, Now) : []);
+
+    public ValueTask RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        if (_jobs.TryGetValue(claim.Job.Id, out var job)) job.Record(outcomes.Span, Now);
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask ReleaseAsync(string jobId, IReadOnlyCollection<int> indices, CancellationToken cancellationToken)
+    public ValueTask ReleaseAsync(UnitClaim claim, CancellationToken cancellationToken)
     {
-        if (_jobs.TryGetValue(jobId, out var job)) job.Release(indices);
+        if (_jobs.TryGetValue(claim.Job.Id, out var job) && job.ReleaseUnit(claim.Unit))
+        {
+            _ready.Add(claim.Job.Options.Queue, new UnitKey(claim.Job.Id, claim.Unit));
+            _readySignal.Pulse();
+        }
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<CancelOutcome?> CancelFutureAsync(FutureId id, bool force, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(TryFind(id, out var job) ? job.Cancel(id.Index, force, Now) : null);
+    public ValueTask<IReadOnlyList<int>?> RenewAsync(UnitClaim claim, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<int>?>(_jobs.TryGetValue(claim.Job.Id, out var job)
+            ? claim.Pending.Where(i => job.State(i) == FutureState.Cancelled).ToList()
+            : null);
+
+    public ValueTask<List<int>> UnfinishedAsync(UnitClaim claim, IReadOnlyList<int> indices, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(indices.Where(i => !IsTerminal(claim.Job.Id, i)).ToList());
+
+    public ValueTask<CancelOutcome?> CancelFutureAsync(FutureId id, bool force, CancellationToken cancellationToken)
+    {
+        if (!TryFind(id, out var job)) return ValueTask.FromResult<CancelOutcome?>(null);
+        var outcome = job.Cancel(id.Index, force, Now);
+        if (outcome.WasRunning) cancels.Publish(id.JobId, [id.Index]);
+        return ValueTask.FromResult<CancelOutcome?>(outcome);
+    }
 
     public ValueTask<JobCancelOutcome?> CancelJobAsync(string jobId, bool force, CancellationToken cancellationToken)
     {
         if (!_jobs.TryGetValue(jobId, out var job)) return ValueTask.FromResult<JobCancelOutcome?>(null);
         var (cancelled, interrupted) = job.CancelAll(force, Now);
+        cancels.Publish(jobId, interrupted);
         return ValueTask.FromResult<JobCancelOutcome?>(new JobCancelOutcome(cancelled, interrupted, job.Summary()));
     }
 
-    public bool IsTerminal(string jobId, int index) =>
+    public ValueTask CheckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    private bool IsTerminal(string jobId, int index) =>
         !_jobs.TryGetValue(jobId, out var job) || job.IsTerminal(index);
 
     public async IAsyncEnumerable<ReadOnlyMemory<ResultEntry>> ReadResultsAsync(

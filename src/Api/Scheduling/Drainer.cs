@@ -1,0 +1,57 @@
+using JobService.Api.Storage;
+using Microsoft.Extensions.Options;
+
+namespace JobService.Api.Scheduling;
+
+/// <summary>
+/// What a Hangfire dispatch job does: claims the unit it names (unless another node already has it),
+/// runs it, then keeps claiming the oldest ready units of this node's queues, and lingers a moment
+/// for new ones before it ends. So a stream of small submits costs one background job per burst, not
+/// one per submit: the units are fetched ahead from the store, as graphile-worker does.
+/// </summary>
+public sealed class Drainer(IJobStore store, UnitRunner runner, IOptions<SchedulerOptions> options, TimeProvider clock)
+{
+    private int _active;
+    private int _starting;
+
+    /// <summary>Drainers running on this node, plus those this node enqueued that have not started yet.</summary>
+    public int Active => Volatile.Read(ref _active) + Math.Max(0, Volatile.Read(ref _starting));
+
+    /// <summary>The dispatcher enqueued one more: counted until it starts, here or on another node (then it is forgotten after a while).</summary>
+    public void Enqueued() => Interlocked.Increment(ref _starting);
+
+    /// <summary>Forgets enqueued drainers that never started here: another node took them.</summary>
+    public void ForgetStarting() => Volatile.Write(ref _starting, 0);
+
+    public async Task DrainAsync(UnitKey first, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _active);
+        if (Interlocked.Decrement(ref _starting) < 0) Interlocked.Exchange(ref _starting, 0);
+        try
+        {
+            var queues = options.Value.Served;
+            var linger = options.Value.Linger;
+            var claim = await store.ClaimUnitAsync(first, cancellationToken);
+            var idleSince = clock.GetTimestamp();
+            while (true)
+            {
+                if (claim is not null)
+                {
+                    await runner.RunAsync(claim, cancellationToken);
+                    idleSince = clock.GetTimestamp();
+                }
+                else
+                {
+                    var left = linger - clock.GetElapsedTime(idleSince);
+                    if (left <= TimeSpan.Zero) return;
+                    await store.UnitsReadyAsync(left, cancellationToken);
+                }
+                claim = await store.ClaimNextAsync(queues, cancellationToken);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+        }
+    }
+}

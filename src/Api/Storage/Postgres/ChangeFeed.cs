@@ -1,0 +1,54 @@
+namespace JobService.Api.Storage.Postgres;
+
+/// <summary>
+/// Where waiters on this node hear that a job changed, on any node: the listener feeds it from
+/// PostgreSQL's notifications, and this node's own writes feed it directly. Only jobs someone waits
+/// on have a signal; a change to any other job costs one dictionary look-up.
+/// </summary>
+internal sealed class ChangeFeed
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Watch> _watches = new(StringComparer.Ordinal);
+
+    /// <summary>Units may be ready: a job was added or a unit released, on this node or another.</summary>
+    public JobSignal UnitsReady { get; } = new();
+
+    public Watch Subscribe(string jobId)
+    {
+        lock (_gate)
+        {
+            if (!_watches.TryGetValue(jobId, out var watch)) _watches[jobId] = watch = new Watch(this, jobId);
+            watch.Users++;
+            return watch;
+        }
+    }
+
+    public void Changed(string jobId)
+    {
+        Watch? watch;
+        lock (_gate) _watches.TryGetValue(jobId, out watch);
+        watch?.Signal.Pulse();
+    }
+
+    /// <summary>After the notification connection was lost: nobody knows what was missed, so everyone looks again.</summary>
+    public void ChangedAll()
+    {
+        Watch[] all;
+        lock (_gate) all = [.. _watches.Values];
+        foreach (var watch in all) watch.Signal.Pulse();
+        UnitsReady.Pulse();
+    }
+
+    /// <summary>One job's signal, shared by everyone on this node waiting on that job.</summary>
+    internal sealed class Watch(ChangeFeed owner, string jobId) : IDisposable
+    {
+        public JobSignal Signal { get; } = new();
+        public int Users { get; set; }
+
+        public void Dispose()
+        {
+            lock (owner._gate)
+                if (--Users == 0) owner._watches.Remove(jobId);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace JobService.Api.Storage.Postgres;
+
+internal static class PostgresExtensions
+{
+    /// <summary>The job store, its notifications and Hangfire's storage, all on the database of <c>ConnectionStrings:Postgres</c>.</summary>
+    public static IServiceCollection AddPostgresStorage(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<IJobStore>(sp =>
+        {
+            // The schema exists before the store is used: the first resolution, on any thread, creates or upgrades it.
+            sp.GetRequiredService<JobStorage>();
+            return ActivatorUtilities.CreateInstance<PostgresJobStore>(sp);
+        });
+        services.AddHostedService<PostgresListener>();
+        services.AddSingleton<JobStorage>(sp => CreateHangfireStorage(sp, connectionString));
+        return services;
+    }
+
+    /// <summary>
+    /// Hangfire.PostgreSql, on the same database. Both schemas are created under one advisory lock, so nodes
+    /// that start together take turns instead of racing on CREATE statements.
+    /// </summary>
+    private static JobStorage CreateHangfireStorage(IServiceProvider services, string connectionString)
+    {
+        var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            // Enqueues wake the fetching servers at once (LISTEN/NOTIFY) instead of a poll every few seconds.
+            EnableLongPolling = true,
+            QueuePollInterval = TimeSpan.FromSeconds(5),
+            // A dispatch job fetched by a node that died goes back to its queue after this; its units were taken over
+            // long before (their leases run out in Storage:Lease), so this only tidies the dashboard.
+            UseSlidingInvisibilityTimeout = true,
+            InvisibilityTimeout = TimeSpan.FromMinutes(5),
+            JobExpirationCheckInterval = TimeSpan.FromMinutes(5),
+        };
+        var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+        using var connection = dataSource.OpenConnection();
+        PostgreSqlStorage? created = null;
+        PostgresSchema.Ensure(connection, storage.Schema,
+            () => created = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options));
+        return created!;
+    }
+}

@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using Npgsql;
+
+namespace JobService.Api.Storage.Postgres;
+
+/// <summary>
+/// The results stream: outcomes are read a unit at a time, only the batches not read yet, so a million
+/// results cost about a thousand rows and never sit in memory all at once.
+/// </summary>
+internal sealed partial class PostgresJobStore
+{
+    private const int EntryBatch = 512;
+
+    public async IAsyncEnumerable<ReadOnlyMemory<ResultEntry>> ReadResultsAsync(
+        string jobId, ResultOrder order, int offset, int limit, DateTimeOffset deadline,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var spec = await GetSpecAsync(jobId, cancellationToken);
+        if (spec is null) yield break;
+        using var watch = feed.Subscribe(jobId);
+        var batches = order == ResultOrder.Submitted
+            ? InItemOrderAsync(spec, watch, offset, limit, deadline, cancellationToken)
+            : InCompletionOrderAsync(spec, watch, offset, limit, deadline, cancellationToken);
+        await foreach (var batch in batches) yield return batch;
+    }
+
+    private async IAsyncEnumerable<ReadOnlyMemory<ResultEntry>> InItemOrderAsync(
+        JobSpec spec, ChangeFeed.Watch watch, int offset, int limit, DateTimeOffset deadline, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var end = (int)Math.Min(spec.Count, (long)offset + limit);
+        var batch = new ResultEntry[EntryBatch];
+        for (var position = offset; position < end;)
+        {
+            var unit = new UnitResults(spec, spec.Plan.UnitOf(position));
+            var unitEnd = Math.Min(end, unit.First + unit.Count);
+            while (position < unitEnd)
+            {
+                var change = watch.Signal.NextChange();
+                await ReadNewBatchesAsync(unit, cancellationToken);
+                var count = 0;
+                while (position < unitEnd && count < batch.Length && unit.Entries[position - unit.First].State.IsTerminal())
+                    batch[count++] = unit.Entries[position++ - unit.First];
+                if (count == 0 && !await WaitForChangeAsync(change, deadline, cancellationToken))
+                {
+                    // Past the deadline, unfinished items are listed as they are.
+                    while (position < unitEnd && count < batch.Length) batch[count++] = unit.Unfinished(position++);
+                }
+                if (count > 0) yield return batch.AsMemory(0, count);
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<ReadOnlyMemory<ResultEntry>> InCompletionOrderAsync(
+        JobSpec spec, ChangeFeed.Watch watch, int offset, int limit, DateTimeOffset deadline, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var nextBatch = new int[spec.Plan.Units];
+        var end = (int)Math.Min(spec.Count, (long)offset + limit);
+        var position = 0;
+        var entries = new List<ResultEntry>(EntryBatch);
+        while (position < end)
+        {
+            var change = watch.Signal.NextChange();
+            entries.Clear();
+            // One cursor per unit: a unit's batches commit in order under its row lock, so none is skipped,
+            // while batches of different units interleave in the order they were written.
+            await using (var command = dataSource.CreateCommand($"""
+                SELECT r.unit, r.batch, r.data FROM {_s}.results r
+                WHERE r.job_id = $1 AND r.batch >= ($2::int[])[r.unit + 1] ORDER BY r.seq LIMIT 64
+                """))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = spec.Id });
+                command.Parameters.Add(new NpgsqlParameter { Value = nextBatch });
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    nextBatch[reader.GetInt32(0)] = reader.GetInt32(1) + 1;
+                    foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(2)))
+                    {
+                        if (position++ < offset) continue;
+                        if (position > end) break;
+                        entries.Add(new ResultEntry(outcome.Index, outcome.State, outcome.Result, outcome.Error));
+                    }
+                }
+            }
+            if (entries.Count > 0)
+            {
+                for (var at = 0; at < entries.Count; at += EntryBatch)
+                    yield return entries.ToArray().AsMemory(at, Math.Min(EntryBatch, entries.Count - at));
+                continue;
+            }
+            // Completion order lists only terminal items: past the deadline there is nothing more to give.
+            if (!await WaitForChangeAsync(change, deadline, cancellationToken)) yield break;
+        }
+    }
+
+    /// <summary>Appends the unit's outcomes recorded since the last look; also learns whether its unfinished items are running.</summary>
+    private async Task ReadNewBatchesAsync(UnitResults unit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                Command($"SELECT r.batch, r.data FROM {_s}.results r WHERE r.job_id = $1 AND r.unit = $2 AND r.batch >= $3 ORDER BY r.batch",
+                    unit.JobId, unit.Unit, unit.NextBatch),
+                Command($"SELECT u.owner IS NOT NULL AND u.lease_expires > now() FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2",
+                    unit.JobId, unit.Unit),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            unit.NextBatch = reader.GetInt32(0) + 1;
+            foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(1)))
+                unit.Entries[outcome.Index - unit.First] = new ResultEntry(outcome.Index, outcome.State, outcome.Result, outcome.Error);
+        }
+        await reader.NextResultAsync(cancellationToken);
+        unit.Leased = await reader.ReadAsync(cancellationToken) && reader.GetBoolean(0);
+    }
+
+    /// <summary>What is known of one unit's outcomes while its results are streamed.</summary>
+    private sealed class UnitResults
+    {
+        public UnitResults(JobSpec spec, int unit)
+        {
+            (JobId, Unit) = (spec.Id, unit);
+            (First, Count) = spec.Plan.UnitRange(unit, spec.Count);
+            Entries = new ResultEntry[Count];
+            for (var k = 0; k < Count; k++) Entries[k] = new ResultEntry(First + k, FutureState.Pending, default, null);
+        }
+
+        public string JobId { get; }
+        public int Unit { get; }
+        public int First { get; }
+        public int Count { get; }
+        public ResultEntry[] Entries { get; }
+        public int NextBatch { get; set; }
+        public bool Leased { get; set; }
+
+        public ResultEntry Unfinished(int index) => Entries[index - First] is var entry && entry.State.IsTerminal()
+            ? entry
+            : entry with { State = Leased ? FutureState.Running : FutureState.Pending };
+    }
+}

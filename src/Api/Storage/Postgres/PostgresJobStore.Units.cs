@@ -1,0 +1,206 @@
+using System.Buffers;
+using Npgsql;
+
+namespace JobService.Api.Storage.Postgres;
+
+/// <summary>Claiming, running and releasing units: the lease, and the fenced writes made under it.</summary>
+internal sealed partial class PostgresJobStore
+{
+    /// <summary>A unit can be claimed when it is not done and nobody holds a live lease on it (a dead node's lease runs out).</summary>
+    private const string Claimable = "NOT u.done AND (u.owner IS NULL OR u.lease_expires < now())";
+
+    public Task UnitsReadyAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitForChangeAsync(feed.UnitsReady.NextChange(), clock.GetUtcNow() + timeout, cancellationToken);
+
+    public async ValueTask<IReadOnlyList<UnitKey>> ReadyUnitsAsync(string queue, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT u.job_id, u.unit FROM {_s}.units u WHERE u.queue = $1 AND {Claimable} ORDER BY u.ready_at LIMIT $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = queue });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        var ready = new List<UnitKey>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) ready.Add(new UnitKey(reader.GetString(0), reader.GetInt32(1)));
+        return ready;
+    }
+
+    public ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, CancellationToken cancellationToken) =>
+        ClaimAsync($"u.job_id = $3 AND u.unit = $4 AND {Claimable}", [unit.JobId, unit.Unit], cancellationToken);
+
+    public ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken) =>
+        // SKIP LOCKED: two nodes claiming at once take different units instead of queueing on one row.
+        ClaimAsync($"""
+            (u.job_id, u.unit) = (SELECT u.job_id, u.unit FROM {_s}.units u WHERE u.queue = ANY($3) AND {Claimable}
+                                  ORDER BY array_position($3, u.queue), u.ready_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+            """, [queues.ToArray()], cancellationToken);
+
+    private async ValueTask<UnitClaim?> ClaimAsync(string where, object[] values, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE {_s}.units u
+            SET owner = $1, lease = u.lease + 1, lease_expires = now() + $2, attempts = u.attempts + 1,
+                interrupts = ARRAY[]::int[], worker_pid = NULL, started_at = coalesce(u.started_at, now())
+            FROM {_s}.jobs j
+            WHERE j.id = u.job_id AND {where}
+            RETURNING {SpecColumns}, u.unit, u.first_index, u.count, u.args, u.slots, u.terminal, u.attempts, u.lease, u.blames
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = node.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = _lease });
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        var spec = ReadSpec(reader, 0);
+        var c = SpecColumnCount;
+        var (unit, first, count) = (reader.GetInt32(c), reader.GetInt32(c + 1), reader.GetInt32(c + 2));
+        var args = reader.GetFieldValue<byte[]>(c + 3);
+        var slots = reader.IsDBNull(c + 4) ? null : reader.GetFieldValue<byte[]>(c + 4);
+        var terminal = reader.GetFieldValue<byte[]>(c + 5);
+        var pending = new List<int>(count);
+        for (var k = 0; k < count; k++)
+            if (!UnitCodec.IsSet(terminal, k)) pending.Add(first + k);
+        var blamed = reader.GetFieldValue<int[]>(c + 8).GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
+        return new UnitClaim(spec, unit, new UnitItems(first, UnitCodec.UnpackArguments(args, count, slots)), pending,
+            reader.GetInt32(c + 6), blamed, reader.GetInt64(c + 7));
+    }
+
+    public async ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken)
+    {
+        await using var command = FencedCommand(claim, $"UPDATE {_s}.units u SET worker_pid = $5 WHERE {Fenced} RETURNING u.terminal, u.first_index", workerPid);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return [];
+        var (terminal, first) = (reader.GetFieldValue<byte[]>(0), reader.GetInt32(1));
+        return indices.Where(i => !UnitCodec.IsSet(terminal, i - first)).ToArray();
+    }
+
+    public async ValueTask<List<int>> UnfinishedAsync(UnitClaim claim, IReadOnlyList<int> indices, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT u.terminal, u.first_index FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = claim.Job.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = claim.Unit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return [];
+        var (terminal, first) = (reader.GetFieldValue<byte[]>(0), reader.GetInt32(1));
+        return indices.Where(i => !UnitCodec.IsSet(terminal, i - first)).ToList();
+    }
+
+    public async ValueTask<IReadOnlyList<int>?> RenewAsync(UnitClaim claim, CancellationToken cancellationToken)
+    {
+        await using var command = FencedCommand(claim, $"UPDATE {_s}.units u SET lease_expires = now() + $5 WHERE {Fenced} RETURNING u.interrupts", _lease);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? reader.GetFieldValue<int[]>(0) : null;
+    }
+
+    public async ValueTask ReleaseAsync(UnitClaim claim, CancellationToken cancellationToken)
+    {
+        await using var command = FencedCommand(claim, $"""
+            WITH released AS (
+                UPDATE {_s}.units u SET owner = NULL, lease_expires = NULL, worker_pid = NULL WHERE {Fenced} RETURNING u.done)
+            SELECT pg_notify('{PostgresListener.UnitsReady}', $5) FROM released WHERE NOT done
+            """, claim.Job.Options.Queue);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        feed.Changed(claim.Job.Id);
+    }
+
+    public async ValueTask RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        if (outcomes.IsEmpty) return;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var unit = await LockUnitAsync(connection, claim.Job.Id, claim.Unit, fence: claim, cancellationToken);
+        // Checkpoint: the unit's row is locked, and still ours. A cancel waits for this, or went first and set its bits;
+        // a node that took the unit over after our lease ran out has bumped the lease, and then nothing below happens.
+        if (unit is null) return;
+        var data = new ArrayBufferWriter<byte>();
+        var blames = new List<int>();
+        var (finished, failed, minIndex, maxIndex) = (0, 0, int.MaxValue, int.MinValue);
+        foreach (var outcome in outcomes.Span)
+        {
+            var k = outcome.Index - unit.First;
+            if ((uint)k >= (uint)unit.Count || UnitCodec.IsSet(unit.Terminal, k)) continue;
+            if (outcome.Kind == OutcomeKind.Retrying)
+            {
+                blames.Add(outcome.Index);
+                continue;
+            }
+            UnitCodec.Set(unit.Terminal, k);
+            var state = outcome.Kind == OutcomeKind.Finished ? FutureState.Finished : FutureState.Failed;
+            if (state == FutureState.Finished) finished++; else failed++;
+            (minIndex, maxIndex) = (Math.Min(minIndex, outcome.Index), Math.Max(maxIndex, outcome.Index));
+            UnitCodec.Write(data, outcome.Index, state, outcome.WorkerPid, outcome.ElapsedMicros, outcome.Result.Span, outcome.Error);
+        }
+        await WriteOutcomesAsync(connection, unit, claim.Job.Id, data, minIndex, maxIndex, (finished, failed, 0), blames, [], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        feed.Changed(claim.Job.Id);
+    }
+
+    private const string Fenced = "u.job_id = $1 AND u.unit = $2 AND u.owner = $3 AND u.lease = $4";
+
+    private NpgsqlCommand FencedCommand(UnitClaim claim, string sql, object extra)
+    {
+        var command = dataSource.CreateCommand(sql);
+        foreach (var value in new[] { claim.Job.Id, claim.Unit, node.Id, claim.Lease, extra })
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
+    }
+
+    /// <summary>The unit's row, locked until the transaction ends; with <paramref name="fence"/>, only while that claim still holds the lease.</summary>
+    private async Task<LockedUnit?> LockUnitAsync(NpgsqlConnection connection, string jobId, int unit, UnitClaim? fence, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"""
+            SELECT u.first_index, u.count, u.terminal, u.batches, u.finished + u.failed + u.cancelled,
+                   u.owner IS NOT NULL AND u.lease_expires > now(), u.queue
+            FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2 {(fence is null ? "" : "AND u.owner = $3 AND u.lease = $4")}
+            FOR UPDATE
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        command.Parameters.Add(new NpgsqlParameter { Value = unit });
+        if (fence is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = node.Id });
+            command.Parameters.Add(new NpgsqlParameter { Value = fence.Lease });
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        return new LockedUnit(unit, reader.GetInt32(0), reader.GetInt32(1), reader.GetFieldValue<byte[]>(2), reader.GetInt32(3),
+            reader.GetInt32(4), reader.GetBoolean(5), reader.GetString(6));
+    }
+
+    /// <summary>
+    /// Writes a batch of newly terminal outcomes of a locked unit: its bits and counters, one results row, the job's
+    /// completion when this was its last open unit, and the notification that wakes waiters on every node.
+    /// </summary>
+    private async Task WriteOutcomesAsync(
+        NpgsqlConnection connection, LockedUnit unit, string jobId, ArrayBufferWriter<byte> data, int minIndex, int maxIndex,
+        (int Finished, int Failed, int Cancelled) added, List<int> blames, List<int> interrupts, CancellationToken cancellationToken)
+    {
+        var ended = added.Finished + added.Failed + added.Cancelled;
+        if (ended == 0 && blames.Count == 0) return;
+        var done = unit.Terminated + ended == unit.Count;
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                Command($"""
+                    UPDATE {_s}.units SET terminal = $3, finished = finished + $4, failed = failed + $5, cancelled = cancelled + $6,
+                        done = $7, batches = batches + (CASE WHEN $4 + $5 + $6 > 0 THEN 1 ELSE 0 END), blames = blames || $8, interrupts = interrupts || $9
+                    WHERE job_id = $1 AND unit = $2
+                    """, jobId, unit.Unit, unit.Terminal, added.Finished, added.Failed, added.Cancelled, done, blames.ToArray(), interrupts.ToArray()),
+            },
+        };
+        if (ended > 0)
+        {
+            batch.BatchCommands.Add(Command(
+                $"INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data) VALUES ($1, $2, $3, $4, $5, $6)",
+                jobId, unit.Unit, unit.Batches, minIndex, maxIndex, data.WrittenMemory.ToArray()));
+            batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.JobChanged}', $1)", jobId));
+        }
+        if (done)
+            batch.BatchCommands.Add(Command(
+                $"UPDATE {_s}.jobs SET open_units = open_units - 1, completed_at = CASE WHEN open_units = 1 THEN now() ELSE completed_at END WHERE id = $1",
+                jobId));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A unit's row as read under its lock.</summary>
+    private sealed record LockedUnit(int Unit, int First, int Count, byte[] Terminal, int Batches, int Terminated, bool Leased, string Queue);
+}

@@ -1,0 +1,184 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace JobService.Api.Storage.Postgres;
+
+/// <summary>
+/// The job store on PostgreSQL, shared by every node: a row per job, a row per unit (arguments, a bit per
+/// terminal item, counters, the lease), a row per batch of outcomes. Any node answers for any future; the
+/// node that holds a unit's lease is the only one whose outcomes count, and the row lock of the unit
+/// orders every change to its items, so each item reaches exactly one terminal state.
+/// </summary>
+internal sealed partial class PostgresJobStore(
+    NpgsqlDataSource dataSource,
+    ChangeFeed feed,
+    CancelSignals cancels,
+    NodeIdentity node,
+    IOptions<StorageOptions> options,
+    TimeProvider clock) : IJobStore
+{
+    /// <summary>Notifications make waits wake at once; this is how long a missed one can delay a wait, at most.</summary>
+    private static readonly TimeSpan SafetyPoll = TimeSpan.FromSeconds(1);
+
+    private readonly string _s = options.Value.Schema;
+    private readonly TimeSpan _lease = options.Value.Lease;
+
+    private const string SpecColumns =
+        "j.id, j.type, j.functions, j.count, j.spread, j.chunksize, j.chunks, j.chunks_per_unit, j.timeout_seconds, j.retries, j.queue, j.created_at";
+    private const int SpecColumnCount = 12;
+
+    public async ValueTask AddAsync(NewJob job, CancellationToken cancellationToken)
+    {
+        var spec = job.Spec;
+        var units = spec.Plan.Units;
+        var (unitNumbers, firsts, counts, args, slots, bits) = (new int[units], new int[units], new int[units], new byte[units][], new byte[]?[units], new byte[units][]);
+        for (var unit = 0; unit < units; unit++)
+        {
+            var (first, count) = spec.Plan.UnitRange(unit, spec.Count);
+            (unitNumbers[unit], firsts[unit], counts[unit]) = (unit, first, count);
+            args[unit] = UnitCodec.PackArguments(job.Items, first, count);
+            slots[unit] = UnitCodec.PackSlots(job, first, count);
+            bits[unit] = UnitCodec.NewBits(count);
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                Command($"""
+                    INSERT INTO {_s}.jobs (id, type, functions, count, spread, chunksize, chunks, chunks_per_unit, timeout_seconds, retries, queue, created_at, open_units, completed_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $13 = 0 THEN $12 END)
+                    """,
+                    spec.Id, (short)spec.Type, spec.Functions.ToArray(), spec.Count, spec.Spread, spec.Plan.Chunksize, spec.Plan.Chunks,
+                    spec.Plan.ChunksPerUnit, spec.Options.TimeoutSeconds, spec.Options.Retries, spec.Options.Queue, spec.CreatedAt, units),
+                Command($"""
+                    INSERT INTO {_s}.units (job_id, unit, first_index, count, queue, args, slots, terminal, ready_at)
+                    SELECT $1, u.unit, u.first, u.count, $2, u.args, u.slots, u.bits, clock_timestamp()
+                    FROM unnest($3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[]) AS u(unit, first, count, args, slots, bits)
+                    """,
+                    spec.Id, spec.Options.Queue, unitNumbers, firsts, counts, args, slots, bits),
+                Command($"SELECT pg_notify('{PostgresListener.UnitsReady}', $1)", spec.Options.Queue),
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        // Checkpoint: the commit is the 202. From here the job survives this node; its units wait in the store
+        // until a drainer on some node claims them.
+        await transaction.CommitAsync(cancellationToken);
+        feed.UnitsReady.Pulse();
+    }
+
+    public async ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(SummarySql("WHERE j.id = $1", ""));
+        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadSummary(reader) : null;
+    }
+
+    public async ValueTask<IReadOnlyList<JobSummary>> ListJobsAsync(JobState? state, int limit, CancellationToken cancellationToken)
+    {
+        // Completed and cancelled are stored flags; pending and running are counted, so those filters look further back.
+        var filter = state switch
+        {
+            JobState.Completed => "WHERE j.completed_at IS NOT NULL AND NOT j.cancel_requested",
+            JobState.Cancelled => "WHERE j.cancel_requested",
+            null => "",
+            _ => "WHERE j.completed_at IS NULL AND NOT j.cancel_requested",
+        };
+        var found = new List<JobSummary>(limit);
+        await using var command = dataSource.CreateCommand(SummarySql(filter, $"ORDER BY j.created_at DESC LIMIT {(state is JobState.Pending or JobState.Running ? limit * 20 : limit)}"));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (found.Count < limit && await reader.ReadAsync(cancellationToken))
+        {
+            var summary = ReadSummary(reader);
+            if (state is null || summary.State == state) found.Add(summary);
+        }
+        return found;
+    }
+
+    public async ValueTask<(int Jobs, long Items)> ExpireAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken)
+    {
+        // Any node may run this at any time: a job deleted by another node is simply not found again.
+        await using var command = dataSource.CreateCommand(
+            $"WITH gone AS (DELETE FROM {_s}.jobs WHERE completed_at < $1 RETURNING count) SELECT count(*)::int, coalesce(sum(count), 0)::bigint FROM gone");
+        command.Parameters.Add(new NpgsqlParameter { Value = completedBefore });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt32(0), reader.GetInt64(1));
+    }
+
+    public async ValueTask CheckAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT 1 FROM {_s}.schema_version");
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>Job headers with their counts summed over units; running = unfinished items of units under a live lease.</summary>
+    private string SummarySql(string where, string tail) => $"""
+        SELECT {SpecColumns}, j.cancel_requested, j.completed_at,
+               coalesce(sum(u.finished), 0)::int, coalesce(sum(u.failed), 0)::int, coalesce(sum(u.cancelled), 0)::int,
+               coalesce(sum(u.count - u.finished - u.failed - u.cancelled) FILTER (WHERE u.owner IS NOT NULL AND u.lease_expires > now()), 0)::int,
+               min(u.started_at)
+        FROM {_s}.jobs j LEFT JOIN {_s}.units u ON u.job_id = j.id
+        {where}
+        GROUP BY j.id
+        {tail}
+        """;
+
+    private static JobSummary ReadSummary(NpgsqlDataReader reader)
+    {
+        var spec = ReadSpec(reader, 0);
+        var c = SpecColumnCount;
+        var cancelRequested = reader.GetBoolean(c);
+        DateTimeOffset? completedAt = reader.IsDBNull(c + 1) ? null : reader.GetFieldValue<DateTimeOffset>(c + 1);
+        var (finished, failed, cancelled, running) = (reader.GetInt32(c + 2), reader.GetInt32(c + 3), reader.GetInt32(c + 4), reader.GetInt32(c + 5));
+        DateTimeOffset? startedAt = reader.IsDBNull(c + 6) ? null : reader.GetFieldValue<DateTimeOffset>(c + 6);
+        var pending = spec.Count - finished - failed - cancelled - running;
+        var state = cancelRequested ? JobState.Cancelled
+            : completedAt is not null ? JobState.Completed
+            : pending == spec.Count ? JobState.Pending
+            : JobState.Running;
+        return new JobSummary(spec, state, new StateCounts(pending, running, finished, failed, cancelled), startedAt, completedAt);
+    }
+
+    private static JobSpec ReadSpec(NpgsqlDataReader reader, int at) => new(
+        reader.GetString(at),
+        (JobType)reader.GetInt16(at + 1),
+        reader.GetFieldValue<string[]>(at + 2),
+        reader.GetInt32(at + 3),
+        reader.GetBoolean(at + 4),
+        new JobPlan(reader.GetInt32(at + 5), reader.GetInt32(at + 6), reader.GetInt32(at + 7)),
+        new JobOptions(reader.IsDBNull(at + 8) ? null : reader.GetDouble(at + 8), reader.GetInt32(at + 9), reader.GetString(at + 10)),
+        reader.GetFieldValue<DateTimeOffset>(at + 11));
+
+    private static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        return command;
+    }
+
+    private NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        return command;
+    }
+
+    /// <summary>Waits for a change to the job (from any node) or the safety poll, whichever comes first; false once past the deadline.</summary>
+    private async Task<bool> WaitForChangeAsync(Task change, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var remaining = deadline - clock.GetUtcNow();
+        if (remaining <= TimeSpan.Zero) return false;
+        try
+        {
+            await change.WaitAsync(remaining < SafetyPoll ? remaining : SafetyPoll, clock, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Looked at again below: a notification may have been missed.
+        }
+        return true;
+    }
+}

@@ -1,0 +1,89 @@
+using Npgsql;
+
+namespace JobService.Api.Storage.Postgres;
+
+/// <summary>
+/// The one connection per node that LISTENs: job changes wake long-polls, waits and result streams;
+/// "units ready" wakes idle drainers and the dispatcher; force-cancels reach the node running the item.
+/// On a lost connection it reconnects and wakes everyone, so nothing waits on a notification that was missed.
+/// </summary>
+internal sealed class PostgresListener(
+    NpgsqlDataSource dataSource, ChangeFeed feed, CancelSignals cancels, ILogger<PostgresListener> log) : BackgroundService
+{
+    public const string JobChanged = "jobservice_changed";
+    public const string UnitsReady = "jobservice_ready";
+    public const string Cancelled = "jobservice_cancelled";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, e) => Dispatch(e.Channel, e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {JobChanged}; LISTEN {UnitsReady}; LISTEN {Cancelled}", connection))
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                feed.ChangedAll();
+                delay = TimeSpan.FromMilliseconds(100);
+                while (true) await connection.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                log.LogWarning("Notification connection lost, reconnecting in {Delay}: {Reason}", delay, e.Message);
+                feed.ChangedAll();
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.TicksPerSecond * 5));
+            }
+        }
+    }
+
+    private void Dispatch(string channel, string payload)
+    {
+        switch (channel)
+        {
+            case JobChanged:
+                feed.Changed(payload);
+                break;
+            case UnitsReady:
+                feed.UnitsReady.Pulse();
+                break;
+            case Cancelled:
+                var (jobId, indices) = CancelPayload.Parse(payload);
+                cancels.Publish(jobId, indices);
+                break;
+        }
+    }
+}
+
+/// <summary>A force-cancel notification: "jobId:1,2,3". PostgreSQL caps a payload near 8000 bytes, so long lists go in several.</summary>
+internal static class CancelPayload
+{
+    private const int MaxLength = 7000;
+
+    public static IEnumerable<string> Format(string jobId, IReadOnlyList<int> indices)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var index in indices)
+        {
+            if (text.Length == 0) text.Append(jobId).Append(':');
+            else text.Append(',');
+            text.Append(index);
+            if (text.Length < MaxLength) continue;
+            yield return text.ToString();
+            text.Clear();
+        }
+        if (text.Length > 0) yield return text.ToString();
+    }
+
+    public static (string JobId, IReadOnlyList<int> Indices) Parse(string payload)
+    {
+        var colon = payload.IndexOf(':');
+        return (payload[..colon], payload[(colon + 1)..].Split(',').Select(int.Parse).ToArray());
+    }
+}

@@ -1,0 +1,102 @@
+using Npgsql;
+
+namespace JobService.Api.Storage.Postgres;
+
+/// <summary>
+/// Creates or upgrades the job store's tables. Every node runs this at start-up; an advisory lock makes
+/// the nodes that start together take turns, and each statement is idempotent, so the last ones find
+/// nothing to do. Hangfire's own tables are installed under the same lock (see <see cref="PostgresExtensions"/>).
+/// </summary>
+internal static class PostgresSchema
+{
+    /// <summary>Bump when the statements below change; older versions are upgraded by the statements themselves (IF NOT EXISTS).</summary>
+    public const int Version = 1;
+
+    /// <summary>An arbitrary constant: the advisory lock that serialises schema changes between nodes.</summary>
+    private const long MigrationLock = 0x4A6F_6253_6572_7631;
+
+    public static void Ensure(NpgsqlConnection connection, string schema, Action install)
+    {
+        using (var command = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLock})", connection)) command.ExecuteNonQuery();
+        try
+        {
+            using (var command = new NpgsqlCommand(Ddl(schema), connection)) command.ExecuteNonQuery();
+            install();
+        }
+        finally
+        {
+            using var command = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLock})", connection);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private static string Ddl(string s) => $"""
+        CREATE SCHEMA IF NOT EXISTS {s};
+        CREATE TABLE IF NOT EXISTS {s}.schema_version (version int NOT NULL);
+        INSERT INTO {s}.schema_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM {s}.schema_version);
+
+        -- One row per job: what never changes, plus the cancel flag and the count of units not yet done
+        -- (touched once per unit, not per item).
+        CREATE TABLE IF NOT EXISTS {s}.jobs (
+            id text PRIMARY KEY,
+            type smallint NOT NULL,
+            functions text[] NOT NULL,
+            count int NOT NULL,
+            spread boolean NOT NULL,
+            chunksize int NOT NULL,
+            chunks int NOT NULL,
+            chunks_per_unit int NOT NULL,
+            timeout_seconds double precision,
+            retries int NOT NULL,
+            queue text NOT NULL,
+            created_at timestamptz NOT NULL,
+            cancel_requested boolean NOT NULL DEFAULT false,
+            open_units int NOT NULL,
+            completed_at timestamptz);
+        CREATE INDEX IF NOT EXISTS jobs_created ON {s}.jobs (created_at DESC);
+        CREATE INDEX IF NOT EXISTS jobs_completed ON {s}.jobs (completed_at) WHERE completed_at IS NOT NULL;
+
+        -- One row per unit: its items' arguments, a bit per terminal item, per-state counters, and the lease
+        -- (owner node, expiry, and a generation that fences every write of an earlier owner).
+        CREATE TABLE IF NOT EXISTS {s}.units (
+            job_id text NOT NULL REFERENCES {s}.jobs ON DELETE CASCADE,
+            unit int NOT NULL,
+            first_index int NOT NULL,
+            count int NOT NULL,
+            queue text NOT NULL,
+            args bytea NOT NULL,
+            slots bytea,
+            terminal bytea NOT NULL,
+            finished int NOT NULL DEFAULT 0,
+            failed int NOT NULL DEFAULT 0,
+            cancelled int NOT NULL DEFAULT 0,
+            done boolean NOT NULL DEFAULT false,
+            batches int NOT NULL DEFAULT 0,
+            blames int[] NOT NULL DEFAULT ARRAY[]::int[],
+            interrupts int[] NOT NULL DEFAULT ARRAY[]::int[],
+            owner text,
+            lease bigint NOT NULL DEFAULT 0,
+            lease_expires timestamptz,
+            attempts int NOT NULL DEFAULT 0,
+            worker_pid int,
+            started_at timestamptz,
+            ready_at timestamptz NOT NULL,
+            PRIMARY KEY (job_id, unit));
+        CREATE INDEX IF NOT EXISTS units_open ON {s}.units (ready_at) WHERE NOT done;
+
+        -- One row per recorded batch of outcomes (results, errors, cancellations) of one unit; batch numbers
+        -- follow the unit's row lock, so a reader that keeps one cursor per unit misses nothing.
+        CREATE TABLE IF NOT EXISTS {s}.results (
+            job_id text NOT NULL REFERENCES {s}.jobs ON DELETE CASCADE,
+            unit int NOT NULL,
+            batch int NOT NULL,
+            min_index int NOT NULL,
+            max_index int NOT NULL,
+            recorded_at timestamptz NOT NULL DEFAULT now(),
+            seq bigserial,
+            data bytea NOT NULL,
+            PRIMARY KEY (job_id, unit, batch));
+
+        UPDATE {s}.schema_version SET version = {Version} WHERE version < {Version};
+        """;
+}

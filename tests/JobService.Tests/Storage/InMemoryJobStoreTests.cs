@@ -1,0 +1,6 @@
+namespace JobService.Tests.Storage;
+
+public sealed class InMemoryJobStoreTests : JobStoreContract
+{
+    protected override Task<StoreNode> StartNodeAsync() => StoreNode.InMemoryAsync();
+}
