@@ -59,12 +59,8 @@ internal static class FuturesApi
             foreach (var raw in body.FutureIds)
                 if (FutureId.TryParse(raw, out var parsed)) ids.Add(parsed); else malformed.Add(raw ?? "null");
             if (malformed.Count > 0) return Problems.Invalid("futureIds", $"{FutureId.FormatHint}; not one: {string.Join(", ", malformed.Take(10))}");
-            var unknown = new List<string>();
-            foreach (var job in ids.GroupBy(i => i.JobId))
-            {
-                var summary = await store.GetJobAsync(job.Key, cancellationToken);
-                unknown.AddRange(job.Where(i => summary is null || i.Index >= summary.Spec.Count).Select(i => i.ToString()));
-            }
+            var sizes = await store.SizesAsync(ids.Select(i => i.JobId).ToHashSet(), cancellationToken);
+            var unknown = ids.Where(i => !sizes.TryGetValue(i.JobId, out var size) || i.Index >= size).Select(i => i.ToString()).ToList();
             if (unknown.Count > 0) return Problems.NotFound($"no such futures (unknown or expired): {string.Join(", ", unknown.Take(10))}");
             var outcome = await store.WaitAsync(ids, body.ReturnWhen ?? ReturnWhen.AllCompleted, TimeSpan.FromSeconds(body.TimeoutSeconds ?? max), cancellationToken);
             return TypedResults.Ok(new WaitResponse(outcome.Done.Select(i => i.ToString()).ToArray(), outcome.NotDone.Select(i => i.ToString()).ToArray()));

@@ -35,13 +35,14 @@ internal sealed class Dispatcher(
         {
             try
             {
+                var ready = store.NextUnitsReady();
                 await DispatchAsync(stoppingToken);
                 if (clock.GetElapsedTime(lastForget) > Poll * 3)
                 {
                     drainer.ForgetStarting();
                     lastForget = clock.GetTimestamp();
                 }
-                await store.UnitsReadyAsync(Poll, stoppingToken);
+                await ready.OrTimeoutAsync(Poll, clock, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

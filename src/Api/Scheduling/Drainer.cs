@@ -1,15 +1,16 @@
+using JobService.Api.Pool;
 using JobService.Api.Storage;
 using Microsoft.Extensions.Options;
 
 namespace JobService.Api.Scheduling;
 
 /// <summary>
-/// What a Hangfire dispatch job does: claims the unit it names (unless another node already has it),
-/// runs it, then keeps claiming the oldest ready units of this node's queues, and lingers a moment
-/// for new ones before it ends. So a stream of small submits costs one background job per burst, not
-/// one per submit: the units are fetched ahead from the store, as graphile-worker does.
+/// What a Hangfire dispatch job does: with a worker in hand, claims the unit it names (unless another
+/// node already has it), runs it, then keeps claiming the oldest ready units of this node's queues, and
+/// lingers a moment for new ones before it ends. So a stream of small submits costs one background job
+/// per burst, not one per submit: units are fetched ahead from the store, as graphile-worker does.
 /// </summary>
-public sealed class Drainer(IJobStore store, UnitRunner runner, IOptions<SchedulerOptions> options, TimeProvider clock)
+public sealed class Drainer(IJobStore store, UnitRunner runner, WorkerPool pool, IOptions<SchedulerOptions> options, TimeProvider clock)
 {
     private int _active;
     private int _starting;
@@ -31,22 +32,36 @@ public sealed class Drainer(IJobStore store, UnitRunner runner, IOptions<Schedul
         {
             var queues = options.Value.Served;
             var linger = options.Value.Linger;
-            var claim = await store.ClaimUnitAsync(first, cancellationToken);
+            UnitKey? named = first;
             var idleSince = clock.GetTimestamp();
             while (true)
             {
+                // Take the signal before looking, so that a unit made ready between the look and the wait is not missed.
+                var ready = store.NextUnitsReady();
+                var worker = await pool.LeaseAsync(cancellationToken);
+                UnitClaim? claim;
+                try
+                {
+                    claim = named is { } unit
+                        ? await store.ClaimUnitAsync(unit, worker.Worker.Pid, cancellationToken) ?? await store.ClaimNextAsync(queues, worker.Worker.Pid, cancellationToken)
+                        : await store.ClaimNextAsync(queues, worker.Worker.Pid, cancellationToken);
+                }
+                catch
+                {
+                    worker.Dispose();
+                    throw;
+                }
+                named = null;
                 if (claim is not null)
                 {
-                    await runner.RunAsync(claim, cancellationToken);
+                    await runner.RunAsync(claim, worker, cancellationToken);
                     idleSince = clock.GetTimestamp();
+                    continue;
                 }
-                else
-                {
-                    var left = linger - clock.GetElapsedTime(idleSince);
-                    if (left <= TimeSpan.Zero) return;
-                    await store.UnitsReadyAsync(left, cancellationToken);
-                }
-                claim = await store.ClaimNextAsync(queues, cancellationToken);
+                worker.Dispose();
+                var left = linger - clock.GetElapsedTime(idleSince);
+                if (left <= TimeSpan.Zero) return;
+                await ready.OrTimeoutAsync(left, clock, cancellationToken);
             }
         }
         finally

@@ -24,7 +24,8 @@ public sealed class UnitRunner(
 
     private readonly RunningSessions _sessions = new(cancels);
 
-    public async Task RunAsync(UnitClaim claim, CancellationToken cancellationToken)
+    /// <param name="worker">The worker the unit was claimed for: its first send goes there. The runner returns it to the pool.</param>
+    public async Task RunAsync(UnitClaim claim, WorkerLease worker, CancellationToken cancellationToken)
     {
         var spec = claim.Job;
         using var scope = log.BeginScope(new Dictionary<string, object> { ["JobId"] = spec.Id, ["Unit"] = claim.Unit });
@@ -34,18 +35,25 @@ public sealed class UnitRunner(
         {
             // A unit whose every delivery ended with its node gone (the node crashed or was killed while running it)
             // is not run forever: its unfinished items fail, so the job ends.
+            worker.Dispose();
             await FailLostAsync(claim, remaining);
+            await store.ReleaseAsync(claim, CancellationToken.None);
             return;
         }
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var renewing = RenewAsync(claim, lost);
         var isolated = remaining.Count == 1 || spec.Options.TimeoutSeconds is not null || !spec.Functions.All(timings.IsFast);
+        WorkerLease? claimedFor = worker;
         try
         {
             while (remaining.Count > 0)
             {
-                using var lease = await pool.LeaseAsync(lost.Token);
-                var send = await store.ClaimItemsAsync(claim, TakeSend(remaining, lease.Worker), lease.Worker.Pid, lost.Token);
+                using var lease = claimedFor ?? await pool.LeaseAsync(lost.Token);
+                // The first send goes to the worker the claim named, with the items the claim found unfinished a moment ago.
+                var send = claimedFor is not null
+                    ? TakeSend(remaining, lease.Worker).ToArray()
+                    : await store.ClaimItemsAsync(claim, TakeSend(remaining, lease.Worker), lease.Worker.Pid, lost.Token);
+                claimedFor = null;
                 if (send.Length == 0) continue;
                 var session = new WorkerSession(claim, send, isolated, lease, store, timings);
                 SessionResult result;
@@ -76,17 +84,16 @@ public sealed class UnitRunner(
             // The lease was lost (this node stalled past it): another node owns the unit now and runs what is left.
             log.LogWarning("Lease of unit {Unit} of job {JobId} lost; leaving its {Count} unfinished items to the node that took it over",
                 claim.Unit, spec.Id, remaining.Count);
-            return;
         }
         finally
         {
+            claimedFor?.Dispose();
             await lost.CancelAsync();
             await renewing;
+            // Checkpoint: every item is terminal, or the node is stopping, or the lease is lost. The claim ends here either
+            // way, and what is not terminal is pending again for the next claim (after a restart, or on another node).
+            await store.ReleaseAsync(claim, CancellationToken.None);
         }
-        // Checkpoint: every item is terminal, or the node is stopping. Either way the lease ends here, and
-        // what is not terminal goes back to pending for the next claim (on this node after a restart, or another).
-        await store.ReleaseAsync(claim, CancellationToken.None);
-        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Renews the lease while the unit runs; interrupts items cancelled elsewhere; cancels the run when the lease is lost.</summary>
@@ -163,6 +170,5 @@ public sealed class UnitRunner(
         log.LogWarning("Unit {Unit} of job {JobId} lost its node {Lost} times: failing its {Count} unfinished items",
             claim.Unit, claim.Job.Id, claim.Attempts - 1, items.Count);
         await store.RecordAsync(claim, items.Select(i => new ItemOutcome(i, OutcomeKind.Failed, default, error, 0, 0)).ToArray(), CancellationToken.None);
-        await store.ReleaseAsync(claim, CancellationToken.None);
     }
 }

@@ -13,24 +13,33 @@ public interface IJobStore
 
     ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>How many futures each of these jobs has; jobs that are unknown (or expired) are left out.</summary>
+    ValueTask<IReadOnlyDictionary<string, int>> SizesAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken);
+
     ValueTask<IReadOnlyList<JobSummary>> ListJobsAsync(JobState? state, int limit, CancellationToken cancellationToken);
 
     /// <summary>The future, once it is terminal or <paramref name="wait"/> has passed.</summary>
     ValueTask<FutureSnapshot?> GetFutureAsync(FutureId id, TimeSpan wait, CancellationToken cancellationToken);
 
-    /// <summary>Wakes when units may have become ready to claim (a new job, a released unit, an expired lease).</summary>
-    Task UnitsReadyAsync(TimeSpan timeout, CancellationToken cancellationToken);
+    /// <summary>
+    /// Completes at the next sign that units may have become ready to claim (a new job or a released unit, on any node).
+    /// Take it before looking, so that a change between the look and the wait is not missed.
+    /// </summary>
+    Task NextUnitsReady();
 
     /// <summary>The oldest units of <paramref name="queue"/> that a claim would take now, at most <paramref name="limit"/>.</summary>
     ValueTask<IReadOnlyList<UnitKey>> ReadyUnitsAsync(string queue, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Leases the unit to this node, unless it is complete or leased to someone else whose lease still runs.</summary>
-    ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Leases the unit to this node, unless it is complete or leased to someone else whose lease still runs; its
+    /// unfinished items are running from now on, sent to worker <paramref name="workerPid"/>.
+    /// </summary>
+    ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, int workerPid, CancellationToken cancellationToken);
 
-    /// <summary>Leases the oldest ready unit of these queues, if there is one.</summary>
-    ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken);
+    /// <summary>Leases the oldest ready unit of these queues, if there is one, as <see cref="ClaimUnitAsync"/> does.</summary>
+    ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, int workerPid, CancellationToken cancellationToken);
 
-    /// <summary>Marks items running as they are sent to a worker and returns them; items already terminal are left out.</summary>
+    /// <summary>Marks items running as they are sent to another worker and returns them; items already terminal are left out.</summary>
     ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken);
 
     /// <summary>Records outcomes; idempotent per item: an outcome for a terminal item, or under a lost lease, is dropped.</summary>

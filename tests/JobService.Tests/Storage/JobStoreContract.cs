@@ -59,7 +59,7 @@ public abstract class JobStoreContract : IAsyncLifetime
         await Store.RecordAsync(claim, new[] { Finished(0, "0"), Finished(2, "2") }, default);
         await Store.ReleaseAsync(claim, default);
 
-        var again = await Store.ClaimUnitAsync(new UnitKey(claim.Job.Id, 0), default);
+        var again = await Store.ClaimUnitAsync(new UnitKey(claim.Job.Id, 0), workerPid: 42, default);
 
         Assert.Equal([1], again!.Pending);
         Assert.Equal(2, again.Attempts);
@@ -70,8 +70,8 @@ public abstract class JobStoreContract : IAsyncLifetime
     {
         var claim = await AddAndClaimAsync(items: 2);
 
-        Assert.Null(await Store.ClaimUnitAsync(new UnitKey(claim.Job.Id, 0), default));
-        Assert.Null(await Store.ClaimNextAsync(["default"], default));
+        Assert.Null(await Store.ClaimUnitAsync(new UnitKey(claim.Job.Id, 0), workerPid: 42, default));
+        Assert.Null(await Store.ClaimNextAsync(["default"], workerPid: 42, default));
     }
 
     [Fact(Timeout = 30_000)]
@@ -133,7 +133,7 @@ public abstract class JobStoreContract : IAsyncLifetime
     }
 
     protected async Task<UnitClaim> AddAndClaimAsync(int items) =>
-        (await Store.ClaimUnitAsync(new UnitKey(await AddJobAsync(items), 0), default))!;
+        (await Store.ClaimUnitAsync(new UnitKey(await AddJobAsync(items), 0), workerPid: 42, default))!;
 
     /// <summary>A map of echo over 0..items-1 (single digits) in one unit.</summary>
     protected async Task<string> AddJobAsync(int items, IJobStore? store = null)

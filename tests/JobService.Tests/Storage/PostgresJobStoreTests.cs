@@ -34,10 +34,10 @@ public sealed class PostgresJobStoreTests : JobStoreContract
     {
         var first = await AddAndClaimAsync(items: 2);
         var other = await OtherNodeAsync();
-        Assert.Null(await other.ClaimUnitAsync(new UnitKey(first.Job.Id, 0), default));
+        Assert.Null(await other.ClaimUnitAsync(new UnitKey(first.Job.Id, 0), workerPid: 42, default));
 
         await Task.Delay(ShortLease + TimeSpan.FromMilliseconds(500));
-        var takeover = await other.ClaimNextAsync(["default"], default);
+        var takeover = await other.ClaimNextAsync(["default"], workerPid: 42, default);
         await Store.RecordAsync(first, new[] { Finished(0, "\"late\"") }, default);
         await other.RecordAsync(takeover!, new[] { Finished(0, "\"new\""), Finished(1, "1") }, default);
 

@@ -25,6 +25,12 @@ internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels
     public ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_jobs.TryGetValue(jobId, out var job) ? job.Summary() : null);
 
+    public ValueTask<IReadOnlyDictionary<string, int>> SizesAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyDictionary<string, int>>(jobIds
+            .Select(id => _jobs.TryGetValue(id, out var job) ? job.Spec : null)
+            .OfType<JobSpec>()
+            .ToDictionary(spec => spec.Id, spec => spec.Count));
+
     public ValueTask<IReadOnlyList<JobSummary>> ListJobsAsync(JobState? state, int limit, CancellationToken cancellationToken)
     {
         var found = new List<JobSummary>(limit);
@@ -46,33 +52,30 @@ internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels
         return job.Snapshot(id.Index);
     }
 
-    public async Task UnitsReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _readySignal.NextChange().WaitAsync(timeout, clock, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // Nothing new: the caller looks again anyway.
-        }
-    }
+    public Task NextUnitsReady() => _readySignal.NextChange();
 
     public ValueTask<IReadOnlyList<UnitKey>> ReadyUnitsAsync(string queue, int limit, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<UnitKey>>(_ready.Peek(queue, limit));
 
-    public ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, CancellationToken cancellationToken)
+    public ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, int workerPid, CancellationToken cancellationToken)
     {
         _ready.Remove(unit);
-        return ValueTask.FromResult(_jobs.TryGetValue(unit.JobId, out var job) ? job.ClaimUnit(unit.Unit) : null);
+        return ValueTask.FromResult(Claim(unit, workerPid));
     }
 
-    public ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    public ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, int workerPid, CancellationToken cancellationToken)
     {
         while (_ready.TryTake(queues, out var unit))
-            if (_jobs.TryGetValue(unit.JobId, out var job) && job.ClaimUnit(unit.Unit) is { } claim)
+            if (Claim(unit, workerPid) is { } claim)
                 return ValueTask.FromResult<UnitClaim?>(claim);
         return ValueTask.FromResult<UnitClaim?>(null);
+    }
+
+    private UnitClaim? Claim(UnitKey unit, int workerPid)
+    {
+        if (!_jobs.TryGetValue(unit.JobId, out var job) || job.ClaimUnit(unit.Unit) is not { } claim) return null;
+        job.Claim(claim.Pending, workerPid, Now);
+        return claim;
     }
 
     public ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken) =>
@@ -194,14 +197,7 @@ internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels
             if (done()) return;
             var remaining = deadline - clock.GetUtcNow();
             if (remaining <= TimeSpan.Zero) return;
-            try
-            {
-                await change.WaitAsync(remaining, clock, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                return;
-            }
+            await change.OrTimeoutAsync(remaining, clock, cancellationToken);
         }
     }
 }

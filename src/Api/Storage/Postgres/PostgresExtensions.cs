@@ -11,7 +11,8 @@ internal static class PostgresExtensions
     /// <summary>The job store, its notifications and Hangfire's storage, all on the database of <c>ConnectionStrings:Postgres</c>.</summary>
     public static IServiceCollection AddPostgresStorage(this IServiceCollection services, string connectionString)
     {
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => new PostgresDataSources(connectionString));
+        services.AddSingleton(sp => sp.GetRequiredService<PostgresDataSources>().Relaxed);
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<IJobStore>(sp =>
@@ -45,8 +46,7 @@ internal static class PostgresExtensions
             InvisibilityTimeout = TimeSpan.FromMinutes(5),
             JobExpirationCheckInterval = TimeSpan.FromMinutes(5),
         };
-        var dataSource = services.GetRequiredService<NpgsqlDataSource>();
-        using var connection = dataSource.OpenConnection();
+        using var connection = services.GetRequiredService<PostgresDataSources>().Durable.OpenConnection();
         PostgreSqlStorage? created = null;
         PostgresSchema.Ensure(connection, storage.Schema,
             () => created = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options));

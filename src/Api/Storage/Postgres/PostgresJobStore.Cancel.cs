@@ -10,7 +10,7 @@ internal sealed partial class PostgresJobStore
     {
         var spec = await GetSpecAsync(id.JobId, cancellationToken);
         if (spec is null || (uint)id.Index >= (uint)spec.Count) return null;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await sources.Durable.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var unit = await LockUnitAsync(connection, id.JobId, spec.Plan.UnitOf(id.Index), fence: null, cancellationToken);
         if (unit is null) return null;
@@ -31,7 +31,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<JobCancelOutcome?> CancelJobAsync(string jobId, bool force, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await sources.Durable.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // Cancelling a job that has already completed changes nothing, its state included.
         await using (var flag = new NpgsqlCommand($"UPDATE {_s}.jobs SET cancel_requested = true WHERE id = $1 AND completed_at IS NULL", connection))

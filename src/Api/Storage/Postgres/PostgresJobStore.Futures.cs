@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Npgsql;
 
 namespace JobService.Api.Storage.Postgres;
@@ -19,51 +20,56 @@ internal sealed partial class PostgresJobStore
         }
     }
 
+    /// <summary>The future in one round trip: its job, its unit's row, and (once terminal) the batches that may hold its outcome.</summary>
     private async Task<FutureSnapshot?> ReadFutureAsync(FutureId id, CancellationToken cancellationToken)
     {
-        var spec = await GetSpecAsync(id.JobId, cancellationToken);
-        if (spec is null || (uint)id.Index >= (uint)spec.Count) return null;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var unit = spec.Plan.UnitOf(id.Index);
-        await using var command = new NpgsqlCommand($"""
-            SELECT u.first_index, u.terminal, u.owner IS NOT NULL AND u.lease_expires > now(), u.worker_pid, u.started_at, u.attempts, u.blames, u.slots
-            FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2
-            """, connection);
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {SpecColumns}, u.first_index, get_bit(u.terminal, $2 - u.first_index) = 1, u.owner IS NOT NULL AND u.lease_expires > now(),
+                   u.worker_pid, u.started_at, u.attempts, u.blames, u.slots, r.data, r.recorded_at
+            FROM {_s}.jobs j
+            JOIN {_s}.units u ON u.job_id = j.id AND u.unit = ($2::bigint / (j.chunksize::bigint * j.chunks_per_unit))::int
+            LEFT JOIN LATERAL (
+                SELECT r.data, r.recorded_at, r.batch FROM {_s}.results r
+                WHERE r.job_id = j.id AND r.unit = u.unit AND r.min_index <= $2 AND r.max_index >= $2) r
+                ON get_bit(u.terminal, $2 - u.first_index) = 1
+            WHERE j.id = $1 AND $2 < j.count
+            ORDER BY r.batch
+            """);
         command.Parameters.Add(new NpgsqlParameter { Value = id.JobId });
-        command.Parameters.Add(new NpgsqlParameter { Value = unit });
-        int first, attempts, retries;
-        bool terminal, leased;
-        int? pid;
-        DateTimeOffset? started;
-        ushort slot;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken)) return null;
-            first = reader.GetInt32(0);
-            terminal = UnitCodec.IsSet(reader.GetFieldValue<byte[]>(1), id.Index - first);
-            leased = reader.GetBoolean(2);
-            pid = reader.IsDBNull(3) ? null : reader.GetInt32(3);
-            started = reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4);
-            attempts = reader.GetInt32(5);
-            retries = reader.GetFieldValue<int[]>(6).Count(i => i == id.Index);
-            slot = reader.IsDBNull(7) ? (ushort)0 : BitConverter.ToUInt16(reader.GetFieldValue<byte[]>(7), 2 * (id.Index - first));
-        }
-        var function = spec.Functions[slot];
+        command.Parameters.Add(new NpgsqlParameter { Value = id.Index });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        var spec = ReadSpec(reader, 0);
+        var c = SpecColumnCount;
+        var first = reader.GetInt32(c);
+        var (terminal, leased) = (reader.GetBoolean(c + 1), reader.GetBoolean(c + 2));
+        int? pid = reader.IsDBNull(c + 3) ? null : reader.GetInt32(c + 3);
+        DateTimeOffset? started = reader.IsDBNull(c + 4) ? null : reader.GetFieldValue<DateTimeOffset>(c + 4);
         // Attempts: the deliveries of its unit (a node lost while running it counts) plus its re-runs after a worker crash or timeout.
-        var tries = attempts + retries;
+        var tries = reader.GetInt32(c + 5) + reader.GetFieldValue<int[]>(c + 6).Count(i => i == id.Index);
+        var slot = reader.IsDBNull(c + 7) ? (ushort)0 : BitConverter.ToUInt16(reader.GetFieldValue<byte[]>(c + 7), 2 * (id.Index - first));
+        var function = spec.Functions[slot];
         if (!terminal)
         {
             return leased
                 ? new FutureSnapshot(spec.Id, id.Index, function, FutureState.Running, default, null, tries, spec.CreatedAt, started, null, pid)
                 : new FutureSnapshot(spec.Id, id.Index, function, FutureState.Pending, default, null, tries, spec.CreatedAt, null, null, null);
         }
-        var stored = await ReadOutcomeAsync(connection, id, unit, cancellationToken);
-        if (stored is null) return null;
-        var (outcome, finishedAt) = stored.Value;
-        var ran = outcome.State != FutureState.Cancelled;
-        return new FutureSnapshot(spec.Id, id.Index, function, outcome.State, outcome.Result, outcome.Error, ran ? Math.Max(1, tries) : tries,
-            spec.CreatedAt, ran ? finishedAt.AddTicks(-outcome.ElapsedMicros * 10L) : null, finishedAt,
-            outcome.WorkerPid == 0 ? null : outcome.WorkerPid);
+        do
+        {
+            if (reader.IsDBNull(c + 8)) continue;
+            foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(c + 8)))
+            {
+                if (outcome.Index != id.Index) continue;
+                var finishedAt = reader.GetFieldValue<DateTimeOffset>(c + 9);
+                var ran = outcome.State != FutureState.Cancelled;
+                return new FutureSnapshot(spec.Id, id.Index, function, outcome.State, outcome.Result, outcome.Error, ran ? Math.Max(1, tries) : tries,
+                    spec.CreatedAt, ran ? finishedAt.AddTicks(-outcome.ElapsedMicros * 10L) : null, finishedAt,
+                    outcome.WorkerPid == 0 ? null : outcome.WorkerPid);
+            }
+        }
+        while (await reader.ReadAsync(cancellationToken));
+        return null;
     }
 
     /// <summary>The one terminal outcome of an item, found through the batches whose index range covers it.</summary>
@@ -91,33 +97,61 @@ internal sealed partial class PostgresJobStore
         return await reader.ReadAsync(cancellationToken) ? ReadSpec(reader, 0) : null;
     }
 
+    /// <summary>
+    /// <c>concurrent.futures.wait</c>: each job is watched once; when its notification comes, only that job's futures not
+    /// yet done are read again (measured: re-reading every waited job on every change cost more than running the jobs).
+    /// </summary>
     public async Task<WaitOutcome> WaitAsync(IReadOnlyList<FutureId> ids, ReturnWhen returnWhen, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = clock.GetUtcNow() + timeout;
-        var jobs = ids.Select(i => i.JobId).Distinct().ToArray();
-        var watches = jobs.Select(feed.Subscribe).ToList();
+        var wanted = ids.Distinct().Count();
+        var pending = ids.Distinct().GroupBy(i => i.JobId).ToDictionary(g => g.Key, g => g.ToList());
+        var changed = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        var watches = pending.Keys.ToDictionary(job => job, feed.Subscribe);
         try
         {
             var done = new HashSet<FutureId>();
+            var failed = false;
+            var toRead = pending.Keys.ToList();
+            var armed = new HashSet<string>(StringComparer.Ordinal);
             while (true)
             {
-                var changes = watches.Select(w => w.Signal.NextChange()).ToArray();
-                var failed = await ReadDoneAsync(ids.Where(i => !done.Contains(i)).ToList(), done, cancellationToken);
+                foreach (var job in toRead)
+                    if (armed.Add(job)) Arm(watches[job], job, changed.Writer);
+                failed |= await ReadDoneAsync(toRead.SelectMany(job => pending[job]).ToList(), done, cancellationToken);
+                foreach (var job in toRead)
+                    if (pending[job].RemoveAll(done.Contains) > 0 && pending[job].Count == 0) pending.Remove(job);
                 var satisfied = returnWhen switch
                 {
                     ReturnWhen.FirstCompleted => done.Count > 0,
-                    ReturnWhen.FirstException => failed || done.Count == ids.Distinct().Count(),
-                    _ => done.Count == ids.Distinct().Count(),
+                    ReturnWhen.FirstException => failed || done.Count == wanted,
+                    _ => done.Count == wanted,
                 };
-                if (satisfied || !await WaitForChangeAsync(Task.WhenAny(changes), deadline, cancellationToken))
+                if (satisfied || !await WaitForChangeAsync(changed.Reader.WaitToReadAsync(cancellationToken).AsTask(), deadline, cancellationToken))
                     return new WaitOutcome(ids.Where(done.Contains).ToList(), ids.Where(i => !done.Contains(i)).ToList());
+                var woken = new HashSet<string>(StringComparer.Ordinal);
+                while (changed.Reader.TryRead(out var job))
+                {
+                    woken.Add(job);
+                    armed.Remove(job);
+                }
+                // Nothing came before the safety poll: a notification may have been missed, so every waited job is read again.
+                toRead = (woken.Count > 0 ? woken.Where(pending.ContainsKey) : pending.Keys).ToList();
             }
         }
         finally
         {
-            foreach (var watch in watches) watch.Dispose();
+            foreach (var watch in watches.Values) watch.Dispose();
         }
     }
+
+    /// <summary>The job's next change puts it on the channel once; taken before its futures are read, so nothing is missed.</summary>
+    private static void Arm(ChangeFeed.Watch watch, string jobId, ChannelWriter<string> changed) =>
+        watch.Signal.NextChange().ContinueWith(static (_, state) =>
+            {
+                var (writer, job) = ((ChannelWriter<string>, string))state!;
+                writer.TryWrite(job);
+            }, (changed, jobId), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Adds to <paramref name="done"/> those of <paramref name="ids"/> that are terminal (or whose job is gone); true if one of them failed.</summary>
     private async Task<bool> ReadDoneAsync(List<FutureId> ids, HashSet<FutureId> done, CancellationToken cancellationToken)

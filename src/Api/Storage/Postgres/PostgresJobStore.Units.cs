@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using Npgsql;
 
 namespace JobService.Api.Storage.Postgres;
@@ -6,11 +7,12 @@ namespace JobService.Api.Storage.Postgres;
 /// <summary>Claiming, running and releasing units: the lease, and the fenced writes made under it.</summary>
 internal sealed partial class PostgresJobStore
 {
+    private readonly ConcurrentDictionary<(string, int, long), ClaimedUnit> _claims = new();
+
     /// <summary>A unit can be claimed when it is not done and nobody holds a live lease on it (a dead node's lease runs out).</summary>
     private const string Claimable = "NOT u.done AND (u.owner IS NULL OR u.lease_expires < now())";
 
-    public Task UnitsReadyAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        WaitForChangeAsync(feed.UnitsReady.NextChange(), clock.GetUtcNow() + timeout, cancellationToken);
+    public Task NextUnitsReady() => feed.UnitsReady.NextChange();
 
     public async ValueTask<IReadOnlyList<UnitKey>> ReadyUnitsAsync(string queue, int limit, CancellationToken cancellationToken)
     {
@@ -24,25 +26,33 @@ internal sealed partial class PostgresJobStore
         return ready;
     }
 
-    public ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, CancellationToken cancellationToken) =>
-        ClaimAsync($"u.job_id = $3 AND u.unit = $4 AND {Claimable}", [unit.JobId, unit.Unit], cancellationToken);
+    public ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, int workerPid, CancellationToken cancellationToken) =>
+        ClaimAsync($"u.job_id = $4 AND u.unit = $5 AND {Claimable}", [workerPid, unit.JobId, unit.Unit], cancellationToken);
 
-    public ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken) =>
-        // SKIP LOCKED: two nodes claiming at once take different units instead of queueing on one row.
-        ClaimAsync($"""
-            (u.job_id, u.unit) = (SELECT u.job_id, u.unit FROM {_s}.units u WHERE u.queue = ANY($3) AND {Claimable}
-                                  ORDER BY array_position($3, u.queue), u.ready_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-            """, [queues.ToArray()], cancellationToken);
+    public async ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, int workerPid, CancellationToken cancellationToken)
+    {
+        // Queue by queue, in priority order: each look walks one queue's index in ready order and stops at the first hit.
+        foreach (var queue in queues)
+        {
+            // SKIP LOCKED: two nodes claiming at once take different units instead of queueing on one row.
+            var claim = await ClaimAsync($"""
+                (u.job_id, u.unit) = (SELECT u.job_id, u.unit FROM {_s}.units u WHERE u.queue = $4 AND {Claimable}
+                                      ORDER BY u.ready_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                """, [workerPid, queue], cancellationToken);
+            if (claim is not null) return claim;
+        }
+        return null;
+    }
 
     private async ValueTask<UnitClaim?> ClaimAsync(string where, object[] values, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             UPDATE {_s}.units u
             SET owner = $1, lease = u.lease + 1, lease_expires = now() + $2, attempts = u.attempts + 1,
-                interrupts = ARRAY[]::int[], worker_pid = NULL, started_at = coalesce(u.started_at, now())
+                interrupts = ARRAY[]::int[], worker_pid = $3, started_at = coalesce(u.started_at, now())
             FROM {_s}.jobs j
             WHERE j.id = u.job_id AND {where}
-            RETURNING {SpecColumns}, u.unit, u.first_index, u.count, u.args, u.slots, u.terminal, u.attempts, u.lease, u.blames
+            RETURNING {SpecColumns}, u.unit, u.first_index, u.count, u.args, u.slots, u.terminal, u.attempts, u.lease, u.blames, u.batches, u.finished + u.failed + u.cancelled
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = node.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = _lease });
@@ -59,8 +69,10 @@ internal sealed partial class PostgresJobStore
         for (var k = 0; k < count; k++)
             if (!UnitCodec.IsSet(terminal, k)) pending.Add(first + k);
         var blamed = reader.GetFieldValue<int[]>(c + 8).GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
-        return new UnitClaim(spec, unit, new UnitItems(first, UnitCodec.UnpackArguments(args, count, slots)), pending,
+        var claim = new UnitClaim(spec, unit, new UnitItems(first, UnitCodec.UnpackArguments(args, count, slots)), pending,
             reader.GetInt32(c + 6), blamed, reader.GetInt64(c + 7));
+        _claims[Key(claim)] = new ClaimedUnit(unit, first, count, terminal, reader.GetInt32(c + 9), reader.GetInt32(c + 10));
+        return claim;
     }
 
     public async ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken)
@@ -74,6 +86,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<List<int>> UnfinishedAsync(UnitClaim claim, IReadOnlyList<int> indices, CancellationToken cancellationToken)
     {
+        if (indices.Count == 0) return [];
         await using var command = dataSource.CreateCommand($"SELECT u.terminal, u.first_index FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
         command.Parameters.Add(new NpgsqlParameter { Value = claim.Job.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = claim.Unit });
@@ -92,6 +105,8 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask ReleaseAsync(UnitClaim claim, CancellationToken cancellationToken)
     {
+        // A unit whose last outcome was written by the fast path below was released by that same statement.
+        if (_claims.TryRemove(Key(claim), out var known) && known.Done) return;
         await using var command = FencedCommand(claim, $"""
             WITH released AS (
                 UPDATE {_s}.units u SET owner = NULL, lease_expires = NULL, worker_pid = NULL WHERE {Fenced} RETURNING u.done)
@@ -104,34 +119,96 @@ internal sealed partial class PostgresJobStore
     public async ValueTask RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
     {
         if (outcomes.IsEmpty) return;
+        if (_claims.TryGetValue(Key(claim), out var known) && await TryRecordAsync(claim, known, outcomes, cancellationToken)) return;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var unit = await LockUnitAsync(connection, claim.Job.Id, claim.Unit, fence: claim, cancellationToken);
         // Checkpoint: the unit's row is locked, and still ours. A cancel waits for this, or went first and set its bits;
         // a node that took the unit over after our lease ran out has bumped the lease, and then nothing below happens.
         if (unit is null) return;
-        var data = new ArrayBufferWriter<byte>();
-        var blames = new List<int>();
-        var (finished, failed, minIndex, maxIndex) = (0, 0, int.MaxValue, int.MinValue);
-        foreach (var outcome in outcomes.Span)
-        {
-            var k = outcome.Index - unit.First;
-            if ((uint)k >= (uint)unit.Count || UnitCodec.IsSet(unit.Terminal, k)) continue;
-            if (outcome.Kind == OutcomeKind.Retrying)
-            {
-                blames.Add(outcome.Index);
-                continue;
-            }
-            UnitCodec.Set(unit.Terminal, k);
-            var state = outcome.Kind == OutcomeKind.Finished ? FutureState.Finished : FutureState.Failed;
-            if (state == FutureState.Finished) finished++; else failed++;
-            (minIndex, maxIndex) = (Math.Min(minIndex, outcome.Index), Math.Max(maxIndex, outcome.Index));
-            UnitCodec.Write(data, outcome.Index, state, outcome.WorkerPid, outcome.ElapsedMicros, outcome.Result.Span, outcome.Error);
-        }
-        await WriteOutcomesAsync(connection, unit, claim.Job.Id, data, minIndex, maxIndex, (finished, failed, 0), blames, [], cancellationToken);
+        var batch = Encode(unit.First, unit.Count, unit.Terminal, outcomes.Span, blamesOut: []);
+        await WriteOutcomesAsync(connection, unit, claim.Job.Id, batch.Data, batch.MinIndex, batch.MaxIndex, (batch.Finished, batch.Failed, 0), batch.Blames, [], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        if (known is not null) _claims[Key(claim)] = known with
+        {
+            Terminal = unit.Terminal, Batches = unit.Batches + 1, Terminated = unit.Terminated + batch.Finished + batch.Failed,
+        };
         feed.Changed(claim.Job.Id);
     }
+
+    /// <summary>
+    /// The fast path: one statement, guarded by the batch count this claim last saw. If anyone else wrote to the unit
+    /// since (a cancel), or the lease is gone, it changes nothing and the locking path above decides.
+    /// </summary>
+    private async Task<bool> TryRecordAsync(UnitClaim claim, ClaimedUnit known, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        var bits = (byte[])known.Terminal.Clone();
+        var batch = Encode(known.First, known.Count, bits, outcomes.Span, blamesOut: []);
+        if (batch.Blames.Count > 0) return false;
+        var ended = batch.Finished + batch.Failed;
+        if (ended == 0) return true;
+        var done = known.Terminated + ended == known.Count;
+        await using var command = dataSource.CreateCommand($"""
+            WITH u AS (
+                UPDATE {_s}.units u SET terminal = $5, finished = finished + $6, failed = failed + $7, done = $8, batches = batches + 1,
+                    owner = CASE WHEN $8 THEN NULL ELSE owner END, lease_expires = CASE WHEN $8 THEN NULL ELSE lease_expires END
+                WHERE {Fenced} AND u.batches = $9
+                RETURNING u.job_id),
+            r AS (
+                INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data) SELECT $1, $2, $9, $10, $11, $12 FROM u),
+            j AS (
+                UPDATE {_s}.jobs SET open_units = open_units - 1, completed_at = CASE WHEN open_units = 1 THEN now() ELSE completed_at END
+                WHERE id = $1 AND $8 AND EXISTS (SELECT 1 FROM u))
+            SELECT pg_notify('{PostgresListener.JobChanged}', job_id) FROM u
+            """);
+        foreach (var value in new object[] { claim.Job.Id, claim.Unit, node.Id, claim.Lease, bits, batch.Finished, batch.Failed, done, known.Batches,
+                     batch.MinIndex, batch.MaxIndex, batch.Data.WrittenMemory.ToArray() })
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        var written = 0;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken)) written++;
+        if (written == 0) return false;
+        _claims[Key(claim)] = known with { Terminal = bits, Batches = known.Batches + 1, Terminated = known.Terminated + ended, Done = done };
+        feed.Changed(claim.Job.Id);
+        return true;
+    }
+
+    /// <summary>Sets the bits of the outcomes not yet terminal in <paramref name="terminal"/> and encodes them as one batch.</summary>
+    private static EncodedBatch Encode(int first, int count, byte[] terminal, ReadOnlySpan<ItemOutcome> outcomes, List<int> blamesOut)
+    {
+        var batch = new EncodedBatch(new ArrayBufferWriter<byte>(), blamesOut);
+        foreach (var outcome in outcomes)
+        {
+            var k = outcome.Index - first;
+            if ((uint)k >= (uint)count || UnitCodec.IsSet(terminal, k)) continue;
+            if (outcome.Kind == OutcomeKind.Retrying)
+            {
+                blamesOut.Add(outcome.Index);
+                continue;
+            }
+            UnitCodec.Set(terminal, k);
+            var state = outcome.Kind == OutcomeKind.Finished ? FutureState.Finished : FutureState.Failed;
+            if (state == FutureState.Finished) batch.Finished++; else batch.Failed++;
+            (batch.MinIndex, batch.MaxIndex) = (Math.Min(batch.MinIndex, outcome.Index), Math.Max(batch.MaxIndex, outcome.Index));
+            UnitCodec.Write(batch.Data, outcome.Index, state, outcome.WorkerPid, outcome.ElapsedMicros, outcome.Result.Span, outcome.Error);
+        }
+        return batch;
+    }
+
+    private sealed class EncodedBatch(ArrayBufferWriter<byte> data, List<int> blames)
+    {
+        public ArrayBufferWriter<byte> Data => data;
+        public List<int> Blames => blames;
+        public int Finished { get; set; }
+        public int Failed { get; set; }
+        public int MinIndex { get; set; } = int.MaxValue;
+        public int MaxIndex { get; set; } = int.MinValue;
+    }
+
+    /// <summary>What this node knows of a unit it holds: written only by this claim, except for cancels (which bump the batch count).</summary>
+    private sealed record ClaimedUnit(int Unit, int First, int Count, byte[] Terminal, int Batches, int Terminated, bool Done = false);
+
+    private static (string, int, long) Key(UnitClaim claim) => (claim.Job.Id, claim.Unit, claim.Lease);
 
     private const string Fenced = "u.job_id = $1 AND u.unit = $2 AND u.owner = $3 AND u.lease = $4";
 

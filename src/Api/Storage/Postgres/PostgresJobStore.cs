@@ -11,6 +11,7 @@ namespace JobService.Api.Storage.Postgres;
 /// </summary>
 internal sealed partial class PostgresJobStore(
     NpgsqlDataSource dataSource,
+    PostgresDataSources sources,
     ChangeFeed feed,
     CancelSignals cancels,
     NodeIdentity node,
@@ -27,53 +28,22 @@ internal sealed partial class PostgresJobStore(
         "j.id, j.type, j.functions, j.count, j.spread, j.chunksize, j.chunks, j.chunks_per_unit, j.timeout_seconds, j.retries, j.queue, j.created_at";
     private const int SpecColumnCount = 12;
 
-    public async ValueTask AddAsync(NewJob job, CancellationToken cancellationToken)
-    {
-        var spec = job.Spec;
-        var units = spec.Plan.Units;
-        var (unitNumbers, firsts, counts, args, slots, bits) = (new int[units], new int[units], new int[units], new byte[units][], new byte[]?[units], new byte[units][]);
-        for (var unit = 0; unit < units; unit++)
-        {
-            var (first, count) = spec.Plan.UnitRange(unit, spec.Count);
-            (unitNumbers[unit], firsts[unit], counts[unit]) = (unit, first, count);
-            args[unit] = UnitCodec.PackArguments(job.Items, first, count);
-            slots[unit] = UnitCodec.PackSlots(job, first, count);
-            bits[unit] = UnitCodec.NewBits(count);
-        }
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection, transaction)
-        {
-            BatchCommands =
-            {
-                Command($"""
-                    INSERT INTO {_s}.jobs (id, type, functions, count, spread, chunksize, chunks, chunks_per_unit, timeout_seconds, retries, queue, created_at, open_units, completed_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $13 = 0 THEN $12 END)
-                    """,
-                    spec.Id, (short)spec.Type, spec.Functions.ToArray(), spec.Count, spec.Spread, spec.Plan.Chunksize, spec.Plan.Chunks,
-                    spec.Plan.ChunksPerUnit, spec.Options.TimeoutSeconds, spec.Options.Retries, spec.Options.Queue, spec.CreatedAt, units),
-                Command($"""
-                    INSERT INTO {_s}.units (job_id, unit, first_index, count, queue, args, slots, terminal, ready_at)
-                    SELECT $1, u.unit, u.first, u.count, $2, u.args, u.slots, u.bits, clock_timestamp()
-                    FROM unnest($3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[]) AS u(unit, first, count, args, slots, bits)
-                    """,
-                    spec.Id, spec.Options.Queue, unitNumbers, firsts, counts, args, slots, bits),
-                Command($"SELECT pg_notify('{PostgresListener.UnitsReady}', $1)", spec.Options.Queue),
-            },
-        };
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        // Checkpoint: the commit is the 202. From here the job survives this node; its units wait in the store
-        // until a drainer on some node claims them.
-        await transaction.CommitAsync(cancellationToken);
-        feed.UnitsReady.Pulse();
-    }
-
     public async ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(SummarySql("WHERE j.id = $1", ""));
         command.Parameters.Add(new NpgsqlParameter { Value = jobId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadSummary(reader) : null;
+    }
+
+    public async ValueTask<IReadOnlyDictionary<string, int>> SizesAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT j.id, j.count FROM {_s}.jobs j WHERE j.id = ANY($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = jobIds.ToArray() });
+        var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) sizes[reader.GetString(0)] = reader.GetInt32(1);
+        return sizes;
     }
 
     public async ValueTask<IReadOnlyList<JobSummary>> ListJobsAsync(JobState? state, int limit, CancellationToken cancellationToken)
@@ -171,14 +141,8 @@ internal sealed partial class PostgresJobStore(
     {
         var remaining = deadline - clock.GetUtcNow();
         if (remaining <= TimeSpan.Zero) return false;
-        try
-        {
-            await change.WaitAsync(remaining < SafetyPoll ? remaining : SafetyPoll, clock, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // Looked at again below: a notification may have been missed.
-        }
+        // The safety poll: the caller looks again even without a notification, in case one was missed.
+        await change.OrTimeoutAsync(remaining < SafetyPoll ? remaining : SafetyPoll, clock, cancellationToken);
         return true;
     }
 }

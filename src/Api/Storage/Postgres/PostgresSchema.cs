@@ -82,7 +82,7 @@ internal static class PostgresSchema
             started_at timestamptz,
             ready_at timestamptz NOT NULL,
             PRIMARY KEY (job_id, unit));
-        CREATE INDEX IF NOT EXISTS units_open ON {s}.units (ready_at) WHERE NOT done;
+        CREATE INDEX IF NOT EXISTS units_ready ON {s}.units (queue, ready_at) WHERE NOT done;
 
         -- One row per recorded batch of outcomes (results, errors, cancellations) of one unit; batch numbers
         -- follow the unit's row lock, so a reader that keeps one cursor per unit misses nothing.

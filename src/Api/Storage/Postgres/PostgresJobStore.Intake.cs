@@ -1,0 +1,118 @@
+using System.Threading.Channels;
+using Npgsql;
+
+namespace JobService.Api.Storage.Postgres;
+
+/// <summary>
+/// New jobs, committed in groups: the jobs that arrive while one group is being written go together in the
+/// next, in one round trip and one flush to disk. Sixteen clients submitting at once cost the database a few
+/// commits, not sixteen; a lone client waits for one commit, as before.
+/// </summary>
+internal sealed partial class PostgresJobStore
+{
+    private const int MaxGroupJobs = 64;
+    private const long MaxGroupBytes = 8 * 1024 * 1024;
+    private readonly Channel<PendingJob> _intake = Channel.CreateUnbounded<PendingJob>(new UnboundedChannelOptions { SingleReader = true });
+    private int _writing;
+
+    public async ValueTask AddAsync(NewJob job, CancellationToken cancellationToken)
+    {
+        var pending = new PendingJob(job.Spec, PackUnits(job));
+        _intake.Writer.TryWrite(pending);
+        if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0) _ = Task.Run(WriteGroupsAsync, CancellationToken.None);
+        // Checkpoint: once this returns, the job is committed and the 202 may go out. From here it survives this
+        // node; its units wait in the store until a drainer on some node claims them.
+        await pending.Committed.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>One writer at a time; it stops when nothing is queued, and the next job starts another.</summary>
+    private async Task WriteGroupsAsync()
+    {
+        while (true)
+        {
+            while (_intake.Reader.TryRead(out var first))
+            {
+                var group = new List<PendingJob> { first };
+                var bytes = first.Bytes;
+                while (group.Count < MaxGroupJobs && bytes < MaxGroupBytes && _intake.Reader.TryRead(out var next))
+                {
+                    group.Add(next);
+                    bytes += next.Bytes;
+                }
+                await WriteGroupAsync(group);
+            }
+            Volatile.Write(ref _writing, 0);
+            // A job queued after the last look but before the flag dropped would wait for the next job: look once more.
+            if (!_intake.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _writing, 1, 0) != 0) return;
+        }
+    }
+
+    private async Task WriteGroupAsync(List<PendingJob> group)
+    {
+        try
+        {
+            await using var connection = await sources.Durable.OpenConnectionAsync();
+            await using var batch = new NpgsqlBatch(connection);
+            foreach (var job in group) AddInserts(batch, job);
+            foreach (var queue in group.Select(j => j.Spec.Options.Queue).Distinct())
+                batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.UnitsReady}', $1)", queue));
+            // One batch is one implicit transaction: every job of the group is committed, or none is.
+            await batch.ExecuteNonQueryAsync();
+            foreach (var job in group) job.Committed.TrySetResult();
+            feed.UnitsReady.Pulse();
+        }
+        catch (Exception) when (group.Count > 1)
+        {
+            // One job may be what failed the group: each goes alone, so only that one's request fails.
+            foreach (var job in group) await WriteGroupAsync([job]);
+        }
+        catch (Exception e)
+        {
+            group[0].Committed.TrySetException(e);
+        }
+    }
+
+    private void AddInserts(NpgsqlBatch batch, PendingJob job)
+    {
+        var spec = job.Spec;
+        var units = job.Units;
+        batch.BatchCommands.Add(Command($"""
+            INSERT INTO {_s}.jobs (id, type, functions, count, spread, chunksize, chunks, chunks_per_unit, timeout_seconds, retries, queue, created_at, open_units, completed_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $13 = 0 THEN $12 END)
+            """,
+            spec.Id, (short)spec.Type, spec.Functions.ToArray(), spec.Count, spec.Spread, spec.Plan.Chunksize, spec.Plan.Chunks,
+            spec.Plan.ChunksPerUnit, spec.Options.TimeoutSeconds, spec.Options.Retries, spec.Options.Queue, spec.CreatedAt, units.Numbers.Length));
+        if (units.Numbers.Length == 0) return;
+        batch.BatchCommands.Add(Command($"""
+            INSERT INTO {_s}.units (job_id, unit, first_index, count, queue, args, slots, terminal, ready_at)
+            SELECT $1, u.unit, u.first, u.count, $2, u.args, u.slots, u.bits, clock_timestamp()
+            FROM unnest($3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[]) AS u(unit, first, count, args, slots, bits)
+            """,
+            spec.Id, spec.Options.Queue, units.Numbers, units.Firsts, units.Counts, units.Args, units.Slots, units.Bits));
+    }
+
+    /// <summary>The job's units as the columns of their rows, packed on the request's thread (not the writer's).</summary>
+    private static PackedUnits PackUnits(NewJob job)
+    {
+        var spec = job.Spec;
+        var n = spec.Plan.Units;
+        var packed = new PackedUnits(new int[n], new int[n], new int[n], new byte[n][], new byte[]?[n], new byte[n][]);
+        for (var unit = 0; unit < n; unit++)
+        {
+            var (first, count) = spec.Plan.UnitRange(unit, spec.Count);
+            (packed.Numbers[unit], packed.Firsts[unit], packed.Counts[unit]) = (unit, first, count);
+            packed.Args[unit] = UnitCodec.PackArguments(job.Items, first, count);
+            packed.Slots[unit] = UnitCodec.PackSlots(job, first, count);
+            packed.Bits[unit] = UnitCodec.NewBits(count);
+        }
+        return packed;
+    }
+
+    private sealed record PackedUnits(int[] Numbers, int[] Firsts, int[] Counts, byte[][] Args, byte[]?[] Slots, byte[][] Bits);
+
+    private sealed record PendingJob(JobSpec Spec, PackedUnits Units)
+    {
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public long Bytes { get; } = Units.Args.Sum(a => (long)a.Length);
+    }
+}
