@@ -62,7 +62,8 @@ internal sealed class Dispatcher(
         var workers = pool.Value.Count;
         foreach (var queue in scheduler.Value.Served)
         {
-            var want = workers - drainer.Active;
+            // Running drainers take new units themselves; only Hangfire workers with no drainer need a job, unless one is on its way.
+            var want = workers - drainer.Running - drainer.Starting;
             if (want <= 0) return;
             var ready = await store.ReadyUnitsAsync(queue, want, cancellationToken);
             foreach (var unit in ready)

@@ -12,11 +12,14 @@ namespace JobService.Api.Scheduling;
 /// </summary>
 public sealed class Drainer(IJobStore store, UnitRunner runner, WorkerPool pool, IOptions<SchedulerOptions> options, TimeProvider clock)
 {
-    private int _active;
+    private int _running;
     private int _starting;
 
-    /// <summary>Drainers running on this node, plus those this node enqueued that have not started yet.</summary>
-    public int Active => Volatile.Read(ref _active) + Math.Max(0, Volatile.Read(ref _starting));
+    /// <summary>Drainers running on this node (each holds one of its Hangfire workers), lingering ones included.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Drainers this node enqueued that have not started yet.</summary>
+    public int Starting => Math.Max(0, Volatile.Read(ref _starting));
 
     /// <summary>The dispatcher enqueued one more: counted until it starts, here or on another node (then it is forgotten after a while).</summary>
     public void Enqueued() => Interlocked.Increment(ref _starting);
@@ -26,7 +29,7 @@ public sealed class Drainer(IJobStore store, UnitRunner runner, WorkerPool pool,
 
     public async Task DrainAsync(UnitKey first, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _active);
+        Interlocked.Increment(ref _running);
         if (Interlocked.Decrement(ref _starting) < 0) Interlocked.Exchange(ref _starting, 0);
         try
         {
@@ -66,7 +69,7 @@ public sealed class Drainer(IJobStore store, UnitRunner runner, WorkerPool pool,
         }
         finally
         {
-            Interlocked.Decrement(ref _active);
+            Interlocked.Decrement(ref _running);
         }
     }
 }

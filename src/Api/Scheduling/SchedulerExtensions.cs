@@ -24,7 +24,9 @@ public static class SchedulerExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseStorage(sp.GetRequiredService<JobStorage>()));
+            .UseStorage(sp.GetRequiredService<JobStorage>())
+            // Hangfire's own record of a unit is not the result (the job store has that): keep it no longer than the job.
+            .WithJobExpirationTimeout(sp.GetRequiredService<IOptions<JobsOptions>>().Value.Retention));
         builder.Services.AddHangfireServer((sp, server) =>
         {
             // A Hangfire worker holds a worker process for the whole unit: one each, so neither waits on the other.

@@ -30,7 +30,6 @@ public static class StorageExtensions
             builder.Services.AddSingleton<IJobStore, InMemoryJobStore>();
             builder.Services.AddSingleton<JobStorage>(sp => new InMemoryStorage(new InMemoryStorageOptions
             {
-                // Hangfire's own record of a unit is not the result (the job store has that): keep it no longer than the job.
                 MaxExpirationTime = sp.GetRequiredService<IOptions<JobsOptions>>().Value.Retention,
             }));
         }

@@ -4,7 +4,7 @@ using JobService.Tests.Infrastructure;
 namespace JobService.Tests.Api;
 
 [Collection("service")]
-public sealed class ConcurrencyTests(ServiceFixture service)
+public class ConcurrencyTests(ServiceFixture service)
 {
     [Fact]
     public async Task SixteenClientsSubmittingFiftyCallsEachAllGetTheirValues()
@@ -34,3 +34,6 @@ public sealed class ConcurrencyTests(ServiceFixture service)
 
     private static long Fib(int n) => n <= 2 ? 1 : Fib(n - 1) + Fib(n - 2);
 }
+
+[Collection("service-postgres")]
+public sealed class ConcurrencyTestsOnPostgreSql(PostgresServiceFixture service) : ConcurrencyTests(service);

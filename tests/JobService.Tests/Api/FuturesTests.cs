@@ -10,7 +10,7 @@ namespace JobService.Tests.Api;
 
 /// <summary>Futures as concurrent.futures has them: result with timeout, wait, cancel.</summary>
 [Collection("service")]
-public sealed class FuturesTests(ServiceFixture service)
+public class FuturesTests(ServiceFixture service)
 {
     private HttpClient Client => service.Client;
 
@@ -193,3 +193,6 @@ public sealed class FuturesTests(ServiceFixture service)
         return blocker;
     }
 }
+
+[Collection("service-postgres")]
+public sealed class FuturesTestsOnPostgreSql(PostgresServiceFixture service) : FuturesTests(service);

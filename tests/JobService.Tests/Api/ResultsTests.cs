@@ -5,7 +5,7 @@ namespace JobService.Tests.Api;
 
 /// <summary>GET /jobs/{id}/results: item order like Pool.map, completion order like as_completed, progress while running.</summary>
 [Collection("service")]
-public sealed class ResultsTests(ServiceFixture service)
+public class ResultsTests(ServiceFixture service)
 {
     private HttpClient Client => service.Client;
 
@@ -43,6 +43,8 @@ public sealed class ResultsTests(ServiceFixture service)
         Assert.Equal(FutureState.Finished, page.Results[0].State);
         Assert.Equal(FutureState.Running, page.Results[1].State);
         Assert.Null(page.Results[1].Result);
+        // The next test of the collection gets both workers.
+        await Client.ResultsAsync(job.JobId);
     }
 
     [Fact]
@@ -105,3 +107,6 @@ public sealed class ResultsTests(ServiceFixture service)
         Assert.Equal([newer.JobId, older.JobId], list.Jobs.Select(j => j.JobId));
     }
 }
+
+[Collection("service-postgres")]
+public sealed class ResultsTestsOnPostgreSql(PostgresServiceFixture service) : ResultsTests(service);

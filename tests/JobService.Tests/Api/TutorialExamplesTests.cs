@@ -7,7 +7,7 @@ namespace JobService.Tests.Api;
 
 /// <summary>The three examples of the tutorial the service grew from, with the tutorial's values.</summary>
 [Collection("service")]
-public sealed class TutorialExamplesTests(ServiceFixture service)
+public class TutorialExamplesTests(ServiceFixture service)
 {
     private HttpClient Client => service.Client;
 
@@ -97,3 +97,6 @@ public sealed class TutorialExamplesTests(ServiceFixture service)
 
     private static long Fib(int n) => n <= 2 ? 1 : Fib(n - 1) + Fib(n - 2);
 }
+
+[Collection("service-postgres")]
+public sealed class TutorialExamplesTestsOnPostgreSql(PostgresServiceFixture service) : TutorialExamplesTests(service);

@@ -5,9 +5,6 @@ namespace JobService.Tests.Cluster;
 /// <summary>Nodes of one service: real hosts, each with its own workers, on one private PostgreSQL database.</summary>
 public sealed class Cluster : IAsyncDisposable
 {
-    /// <summary>Short, so a dead node's units are taken over within seconds in the tests.</summary>
-    public const string Lease = "00:00:03";
-
     private readonly List<ServiceHost> _nodes = [];
 
     private Cluster(string connectionString) => ConnectionString = connectionString;
@@ -20,12 +17,7 @@ public sealed class Cluster : IAsyncDisposable
     /// <summary>Starts <paramref name="count"/> nodes at once (they create the schema together) with <paramref name="workers"/> workers each.</summary>
     public async Task<ServiceHost[]> StartAsync(int count, int workers = 1)
     {
-        var started = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => ServiceHost.StartAsync(workers, new Dictionary<string, string>
-        {
-            ["Storage:Provider"] = "PostgreSql",
-            ["ConnectionStrings:Postgres"] = ConnectionString,
-            ["Storage:Lease"] = Lease,
-        })));
+        var started = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => ServiceHost.StartAsync(workers, ServiceHost.PostgresSettings(ConnectionString))));
         _nodes.AddRange(started);
         return started;
     }

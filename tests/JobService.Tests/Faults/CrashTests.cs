@@ -8,7 +8,7 @@ namespace JobService.Tests.Faults;
 /// function, writing the result), plus native aborts and segfaults: only the item in flight is lost.
 /// </summary>
 [Collection("faults")]
-public sealed class CrashTests(FaultFixture faults)
+public class CrashTests(FaultFixture faults)
 {
     private HttpClient Client => faults.Client;
 
@@ -122,3 +122,6 @@ public sealed class CrashTests(FaultFixture faults)
         return await Client.ResultsAsync(job.JobId);
     }
 }
+
+[Collection("faults-postgres")]
+public sealed class CrashTestsOnPostgreSql(PostgresFaultFixture faults) : CrashTests(faults);

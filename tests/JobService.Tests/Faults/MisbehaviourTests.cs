@@ -5,7 +5,7 @@ namespace JobService.Tests.Faults;
 
 /// <summary>Workers that print, flood, corrupt, loop forever or get cancelled mid-item: the node stays whole.</summary>
 [Collection("faults")]
-public sealed class MisbehaviourTests(FaultFixture faults)
+public class MisbehaviourTests(FaultFixture faults)
 {
     private HttpClient Client => faults.Client;
 
@@ -139,3 +139,6 @@ public sealed class MisbehaviourTests(FaultFixture faults)
         Assert.Equal(1, future.Attempts);
     }
 }
+
+[Collection("faults-postgres")]
+public sealed class MisbehaviourTestsOnPostgreSql(PostgresFaultFixture faults) : MisbehaviourTests(faults);

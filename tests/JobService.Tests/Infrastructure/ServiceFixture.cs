@@ -8,7 +8,9 @@ public class ServiceFixture : IAsyncLifetime
     public ServiceHost Host => _host ?? throw new InvalidOperationException("not started");
     public HttpClient Client => Host.Client;
 
-    public async Task InitializeAsync() => _host = await ServiceHost.StartAsync(workers: 2);
+    public async Task InitializeAsync() => _host = await StartAsync();
+
+    protected virtual Task<ServiceHost> StartAsync() => ServiceHost.StartAsync(workers: 2);
 
     public async Task DisposeAsync()
     {
@@ -18,3 +20,13 @@ public class ServiceFixture : IAsyncLifetime
 
 [CollectionDefinition("service")]
 public sealed class ServiceCollection : ICollectionFixture<ServiceFixture>;
+
+/// <summary>The same node on the PostgreSQL provider: the API tests that derive a class for it run on both.</summary>
+public sealed class PostgresServiceFixture : ServiceFixture
+{
+    protected override async Task<ServiceHost> StartAsync() =>
+        await ServiceHost.StartAsync(workers: 2, ServiceHost.PostgresSettings(await (await PostgresServer.SharedAsync()).CreateDatabaseAsync()));
+}
+
+[CollectionDefinition("service-postgres")]
+public sealed class PostgresServiceCollection : ICollectionFixture<PostgresServiceFixture>;

@@ -68,6 +68,14 @@ public sealed class ServiceHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>The settings of a node on the PostgreSQL provider; a short lease, so a dead node's units are taken over within seconds.</summary>
+    public static Dictionary<string, string> PostgresSettings(string connectionString) => new()
+    {
+        ["Storage:Provider"] = "PostgreSql",
+        ["ConnectionStrings:Postgres"] = connectionString,
+        ["Storage:Lease"] = "00:00:03",
+    };
+
     /// <summary>Waits until GET /health answers 200 (or, with <paramref name="ready"/> false, answers at all).</summary>
     public async Task WaitUntilHealthAsync(TimeSpan timeout, bool ready = true)
     {

@@ -37,9 +37,11 @@ internal static class PostgresExtensions
         {
             SchemaName = "hangfire",
             PrepareSchemaIfNecessary = true,
-            // Enqueues wake the fetching servers at once (LISTEN/NOTIFY) instead of a poll every few seconds.
+            // Enqueues wake a fetching worker at once (LISTEN/NOTIFY). Only one, though: the wake-up is an AutoResetEvent,
+            // so of two jobs enqueued together the second waits for the poll. Drainers that are already running take new
+            // units without Hangfire, so this poll only bounds how soon an idle node joins in.
             EnableLongPolling = true,
-            QueuePollInterval = TimeSpan.FromSeconds(5),
+            QueuePollInterval = TimeSpan.FromMilliseconds(500),
             // A dispatch job fetched by a node that died goes back to its queue after this; its units were taken over
             // long before (their leases run out in Storage:Lease), so this only tidies the dashboard.
             UseSlidingInvisibilityTimeout = true,
