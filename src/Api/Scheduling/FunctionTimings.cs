@@ -18,6 +18,8 @@ public sealed class FunctionTimings
 
     public bool IsFast(string function) => _timings.TryGetValue(function, out var t) && t.IsFast;
 
+    public IReadOnlyCollection<string> FastFunctions => _timings.Where(t => t.Value.IsFast).Select(t => t.Key).ToArray();
+
     /// <summary>An exponentially weighted mean; updated without a lock, since a lost sample changes nothing.</summary>
     public sealed class Timing
     {

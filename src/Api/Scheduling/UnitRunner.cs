@@ -24,7 +24,7 @@ public sealed class UnitRunner(
 
     private readonly RunningSessions _sessions = new(cancels);
 
-    /// <param name="worker">The worker the unit was claimed for: its first send goes there. The runner returns it to the pool.</param>
+    /// <param name="worker">The worker for the unit's first send. The runner returns it to the pool.</param>
     public async Task RunAsync(UnitClaim claim, WorkerLease worker, CancellationToken cancellationToken)
     {
         var spec = claim.Job;
@@ -49,7 +49,8 @@ public sealed class UnitRunner(
             while (remaining.Count > 0)
             {
                 using var lease = claimedFor ?? await pool.LeaseAsync(lost.Token);
-                // The first send goes to the worker the claim named, with the items the claim found unfinished a moment ago.
+                // The first send holds the items the claim marked as sent a moment ago (to this worker, or, for a unit
+                // fetched ahead, to the drainer's worker of that moment; the outcome records the one that ran it).
                 var send = claimedFor is not null
                     ? TakeSend(remaining, lease.Worker).ToArray()
                     : await store.ClaimItemsAsync(claim, TakeSend(remaining, lease.Worker), lease.Worker.Pid, lost.Token);

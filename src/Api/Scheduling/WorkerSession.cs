@@ -13,7 +13,7 @@ internal sealed class WorkerSession(
     UnitClaim claim, int[] items, bool isolated, WorkerLease lease, IJobStore store, FunctionTimings timings)
 {
     private readonly JobSpec _spec = claim.Job;
-    private const int RecordBatch = 1024;
+    private const int RecordBatch = 4096;
 
     /// <summary>Chunks go to the worker in pieces of about this size: a 100,000-item chunk never sits whole in memory.</summary>
     private const int WriteBuffer = 64 * 1024;

@@ -39,6 +39,13 @@ public interface IJobStore
     /// <summary>Leases the oldest ready unit of these queues, if there is one, as <see cref="ClaimUnitAsync"/> does.</summary>
     ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, int workerPid, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Fetching ahead: leases up to <paramref name="max"/> more ready units of one item each whose functions are all
+    /// among <paramref name="quickFunctions"/>, to run one after another. A store whose claims cost no round trip may claim none.
+    /// </summary>
+    ValueTask<IReadOnlyList<UnitClaim>> ClaimAheadAsync(
+        IReadOnlyList<string> queues, int workerPid, IReadOnlyCollection<string> quickFunctions, int max, CancellationToken cancellationToken);
+
     /// <summary>Marks items running as they are sent to another worker and returns them; items already terminal are left out.</summary>
     ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken);
 

@@ -71,6 +71,11 @@ internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels
         return ValueTask.FromResult<UnitClaim?>(null);
     }
 
+    // A claim here is a dictionary look-up: nothing to save by claiming ahead.
+    public ValueTask<IReadOnlyList<UnitClaim>> ClaimAheadAsync(
+        IReadOnlyList<string> queues, int workerPid, IReadOnlyCollection<string> quickFunctions, int max, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<UnitClaim>>([]);
+
     private UnitClaim? Claim(UnitKey unit, int workerPid)
     {
         if (!_jobs.TryGetValue(unit.JobId, out var job) || job.ClaimUnit(unit.Unit) is not { } claim) return null;

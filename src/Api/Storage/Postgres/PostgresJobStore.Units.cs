@@ -26,39 +26,65 @@ internal sealed partial class PostgresJobStore
         return ready;
     }
 
-    public ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, int workerPid, CancellationToken cancellationToken) =>
-        ClaimAsync($"u.job_id = $4 AND u.unit = $5 AND {Claimable}", [workerPid, unit.JobId, unit.Unit], cancellationToken);
+    public async ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, int workerPid, CancellationToken cancellationToken) =>
+        (await ClaimAsync("SELECT $4::text, $5::int", [workerPid, unit.JobId, unit.Unit], cancellationToken)).FirstOrDefault();
 
     public async ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, int workerPid, CancellationToken cancellationToken)
     {
         // Queue by queue, in priority order: each look walks one queue's index in ready order and stops at the first hit.
         foreach (var queue in queues)
         {
-            // SKIP LOCKED: two nodes claiming at once take different units instead of queueing on one row.
-            var claim = await ClaimAsync($"""
-                (u.job_id, u.unit) = (SELECT u.job_id, u.unit FROM {_s}.units u WHERE u.queue = $4 AND {Claimable}
-                                      ORDER BY u.ready_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+            // SKIP LOCKED: two nodes claiming at once take different units instead of queueing on the same row.
+            var claims = await ClaimAsync($"""
+                SELECT u.job_id, u.unit FROM {_s}.units u WHERE u.queue = $4 AND {Claimable}
+                ORDER BY u.ready_at LIMIT 1 FOR UPDATE SKIP LOCKED
                 """, [workerPid, queue], cancellationToken);
-            if (claim is not null) return claim;
+            if (claims.Count > 0) return claims[0];
         }
         return null;
     }
 
-    private async ValueTask<UnitClaim?> ClaimAsync(string where, object[] values, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<UnitClaim>> ClaimAheadAsync(
+        IReadOnlyList<string> queues, int workerPid, IReadOnlyCollection<string> quickFunctions, int max, CancellationToken cancellationToken)
+    {
+        if (quickFunctions.Count == 0) return [];
+        // Measured on single-call submits: a claim cost as much as running the call, so a drainer takes several at once.
+        var claims = new List<UnitClaim>();
+        foreach (var queue in queues)
+        {
+            if (claims.Count == max) break;
+            claims.AddRange(await ClaimAsync($"""
+                SELECT u.job_id, u.unit FROM {_s}.units u
+                WHERE u.queue = $4 AND {Claimable} AND u.count = 1 AND (SELECT q.functions FROM {_s}.jobs q WHERE q.id = u.job_id) <@ $6
+                ORDER BY u.ready_at LIMIT $5 FOR UPDATE SKIP LOCKED
+                """, [workerPid, queue, max - claims.Count, quickFunctions.ToArray()], cancellationToken));
+        }
+        return claims;
+    }
+
+    /// <summary>Leases the units <paramref name="picked"/> selects (job_id, unit), if they are still claimable once locked.</summary>
+    private async ValueTask<List<UnitClaim>> ClaimAsync(string picked, object[] values, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
+            WITH picked (job_id, unit) AS ({picked})
             UPDATE {_s}.units u
             SET owner = $1, lease = u.lease + 1, lease_expires = now() + $2, attempts = u.attempts + 1,
                 interrupts = ARRAY[]::int[], worker_pid = $3, started_at = coalesce(u.started_at, now())
-            FROM {_s}.jobs j
-            WHERE j.id = u.job_id AND {where}
+            FROM picked p, {_s}.jobs j
+            WHERE u.job_id = p.job_id AND u.unit = p.unit AND j.id = u.job_id AND {Claimable}
             RETURNING {SpecColumns}, u.unit, u.first_index, u.count, u.args, u.slots, u.terminal, u.attempts, u.lease, u.blames, u.batches, u.finished + u.failed + u.cancelled
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = node.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = _lease });
         foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        var claims = new List<UnitClaim>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) return null;
+        while (await reader.ReadAsync(cancellationToken)) claims.Add(ReadClaim(reader));
+        return claims.OrderBy(c => c.Job.CreatedAt).ThenBy(c => c.Unit).ToList();
+    }
+
+    private UnitClaim ReadClaim(NpgsqlDataReader reader)
+    {
         var spec = ReadSpec(reader, 0);
         var c = SpecColumnCount;
         var (unit, first, count) = (reader.GetInt32(c), reader.GetInt32(c + 1), reader.GetInt32(c + 2));
@@ -150,7 +176,7 @@ internal sealed partial class PostgresJobStore
         var done = known.Terminated + ended == known.Count;
         await using var command = dataSource.CreateCommand($"""
             WITH u AS (
-                UPDATE {_s}.units u SET terminal = $5, finished = finished + $6, failed = failed + $7, done = $8, batches = batches + 1,
+                UPDATE {_s}.units u SET terminal = $5, finished = finished + $6, failed = failed + $7, done = $8, batches = batches + 1, worker_pid = $13,
                     owner = CASE WHEN $8 THEN NULL ELSE owner END, lease_expires = CASE WHEN $8 THEN NULL ELSE lease_expires END
                 WHERE {Fenced} AND u.batches = $9
                 RETURNING u.job_id),
@@ -162,7 +188,7 @@ internal sealed partial class PostgresJobStore
             SELECT pg_notify('{PostgresListener.JobChanged}', job_id) FROM u
             """);
         foreach (var value in new object[] { claim.Job.Id, claim.Unit, node.Id, claim.Lease, bits, batch.Finished, batch.Failed, done, known.Batches,
-                     batch.MinIndex, batch.MaxIndex, batch.Data.WrittenMemory.ToArray() })
+                     batch.MinIndex, batch.MaxIndex, batch.Data.WrittenMemory.ToArray(), outcomes.Span[^1].WorkerPid })
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         var written = 0;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
