@@ -13,7 +13,7 @@ public sealed class SchedulerOptions : IValidatableObject
 
     /// <summary>How long a dispatch job waits for more ready units after its last one, before it ends and frees its Hangfire worker.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan Linger { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan Linger { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The configured queues, or Hangfire's "default" when none are.</summary>
     public string[] Served => Queues.Length > 0 ? Queues : ["default"];

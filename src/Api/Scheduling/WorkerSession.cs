@@ -40,8 +40,11 @@ internal sealed class WorkerSession(
         var writing = WriteChunksAsync(cancellationToken);
         var end = SessionEnd.Completed;
         var detail = "";
-        var outcomes = new ItemOutcome[Math.Min(items.Length, RecordBatch)];
-        var frames = new Frame[outcomes.Length];
+        var batch = Math.Min(items.Length, RecordBatch);
+        var outcomes = new[] { new ItemOutcome[batch], new ItemOutcome[batch] };
+        var filling = 0;
+        var recording = Task.CompletedTask;
+        var frames = new Frame[batch];
         var functionTimings = _spec.Functions.Select(timings.For).ToArray();
         using var timeout = _spec.Options.TimeoutSeconds is null ? null : new CancellationTokenSource();
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -63,7 +66,7 @@ internal sealed class WorkerSession(
                 {
                     for (; decoded < count; decoded++)
                     {
-                        var outcome = outcomes[decoded] = Decode(frames[decoded], items[_next]);
+                        var outcome = outcomes[filling][decoded] = Decode(frames[decoded], items[_next]);
                         functionTimings[claim.Items.FunctionSlot(outcome.Index)].Observe(outcome.ElapsedMicros);
                         Volatile.Write(ref _next, _next + 1);
                     }
@@ -71,8 +74,11 @@ internal sealed class WorkerSession(
                 finally
                 {
                     // What arrived together is recorded together (one lock, one wake-up per batch), and what was
-                    // decoded is recorded even when a later frame of the batch breaks the protocol.
-                    await store.RecordAsync(claim, outcomes.AsMemory(0, decoded), CancellationToken.None);
+                    // decoded is recorded even when a later frame of the batch breaks the protocol. The write goes on
+                    // while the next results are read; one at a time, so they are recorded in order.
+                    await recording;
+                    recording = store.RecordAsync(claim, outcomes[filling].AsMemory(0, decoded), CancellationToken.None).AsTask();
+                    filling ^= 1;
                 }
             }
         }
@@ -93,6 +99,7 @@ internal sealed class WorkerSession(
         {
             end = SessionEnd.Crashed;
         }
+        await recording;
         if (_interrupted && end is SessionEnd.Crashed or SessionEnd.ProtocolBroken) end = SessionEnd.Interrupted;
 
         if (end != SessionEnd.Completed)
