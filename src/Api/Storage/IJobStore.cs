@@ -41,7 +41,8 @@ public interface IJobStore
 
     /// <summary>
     /// Fetching ahead: leases up to <paramref name="max"/> more ready units of one item each whose functions are all
-    /// among <paramref name="quickFunctions"/>, to run one after another. A store whose claims cost no round trip may claim none.
+    /// among <paramref name="quickFunctions"/>, to run one after another; only from a backlog, units that have waited a
+    /// moment already. They count as running from now on. A store whose claims cost no round trip may claim none.
     /// </summary>
     ValueTask<IReadOnlyList<UnitClaim>> ClaimAheadAsync(
         IReadOnlyList<string> queues, int workerPid, IReadOnlyCollection<string> quickFunctions, int max, CancellationToken cancellationToken);

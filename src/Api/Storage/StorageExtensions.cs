@@ -36,7 +36,4 @@ public static class StorageExtensions
         builder.Services.AddHostedService<JobExpiry>();
         return builder;
     }
-
-    public static bool UsesPostgreSql(this IServiceProvider services) =>
-        services.GetRequiredService<IOptions<StorageOptions>>().Value.IsPostgreSql;
 }

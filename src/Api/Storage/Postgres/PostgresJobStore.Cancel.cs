@@ -36,13 +36,13 @@ internal sealed partial class PostgresJobStore
         // Cancelling a job that has already completed changes nothing, its state included.
         await using (var flag = new NpgsqlCommand($"UPDATE {_s}.jobs SET cancel_requested = true WHERE id = $1 AND completed_at IS NULL", connection))
         {
-            flag.Parameters.Add(new NpgsqlParameter { Value = jobId });
+            flag.Parameters.AddValues(jobId);
             await flag.ExecuteNonQueryAsync(cancellationToken);
         }
         var open = new List<int>();
         await using (var units = new NpgsqlCommand($"SELECT unit FROM {_s}.units WHERE job_id = $1 AND NOT done ORDER BY unit", connection))
         {
-            units.Parameters.Add(new NpgsqlParameter { Value = jobId });
+            units.Parameters.AddValues(jobId);
             await using var reader = await units.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) open.Add(reader.GetInt32(0));
         }
@@ -78,7 +78,7 @@ internal sealed partial class PostgresJobStore
         foreach (var payload in CancelPayload.Format(jobId, running))
         {
             await using var notify = new NpgsqlCommand($"SELECT pg_notify('{PostgresListener.Cancelled}', $1)", connection);
-            notify.Parameters.Add(new NpgsqlParameter { Value = payload });
+            notify.Parameters.AddValues(payload);
             await notify.ExecuteNonQueryAsync(cancellationToken);
         }
     }

@@ -35,8 +35,7 @@ internal sealed partial class PostgresJobStore
             WHERE j.id = $1 AND $2 < j.count
             ORDER BY r.batch
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = id.JobId });
-        command.Parameters.Add(new NpgsqlParameter { Value = id.Index });
+        command.Parameters.AddValues(id.JobId, id.Index);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
         var spec = ReadSpec(reader, 0);
@@ -79,9 +78,7 @@ internal sealed partial class PostgresJobStore
             SELECT r.data, r.recorded_at FROM {_s}.results r
             WHERE r.job_id = $1 AND r.unit = $2 AND r.min_index <= $3 AND r.max_index >= $3 ORDER BY r.batch
             """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = id.JobId });
-        command.Parameters.Add(new NpgsqlParameter { Value = unit });
-        command.Parameters.Add(new NpgsqlParameter { Value = id.Index });
+        command.Parameters.AddValues(id.JobId, unit, id.Index);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(0)))
@@ -92,7 +89,7 @@ internal sealed partial class PostgresJobStore
     private async Task<JobSpec?> GetSpecAsync(string jobId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT {SpecColumns} FROM {_s}.jobs j WHERE j.id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        command.Parameters.AddValues(jobId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadSpec(reader, 0) : null;
     }
@@ -160,7 +157,7 @@ internal sealed partial class PostgresJobStore
         var byJob = ids.GroupBy(i => i.JobId).ToDictionary(g => g.Key, g => g.ToList());
         await using var command = dataSource.CreateCommand(
             $"SELECT u.job_id, u.first_index, u.count, u.terminal, u.failed > 0 FROM {_s}.units u WHERE u.job_id = ANY($1)");
-        command.Parameters.Add(new NpgsqlParameter { Value = byJob.Keys.ToArray() });
+        command.Parameters.AddValues((object)byJob.Keys.ToArray());
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var maybeFailed = new List<FutureId>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))

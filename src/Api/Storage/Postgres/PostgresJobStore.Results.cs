@@ -68,8 +68,7 @@ internal sealed partial class PostgresJobStore
                 WHERE r.job_id = $1 AND r.batch >= ($2::int[])[r.unit + 1] ORDER BY r.seq LIMIT 64
                 """))
             {
-                command.Parameters.Add(new NpgsqlParameter { Value = spec.Id });
-                command.Parameters.Add(new NpgsqlParameter { Value = nextBatch });
+                command.Parameters.AddValues(spec.Id, nextBatch);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {

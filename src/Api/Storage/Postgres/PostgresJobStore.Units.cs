@@ -18,8 +18,7 @@ internal sealed partial class PostgresJobStore
     {
         await using var command = dataSource.CreateCommand(
             $"SELECT u.job_id, u.unit FROM {_s}.units u WHERE u.queue = $1 AND {Claimable} ORDER BY u.ready_at LIMIT $2");
-        command.Parameters.Add(new NpgsqlParameter { Value = queue });
-        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        command.Parameters.AddValues(queue, limit);
         var ready = new List<UnitKey>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) ready.Add(new UnitKey(reader.GetString(0), reader.GetInt32(1)));
@@ -49,13 +48,15 @@ internal sealed partial class PostgresJobStore
     {
         if (quickFunctions.Count == 0) return [];
         // Measured on single-call submits: a claim cost as much as running the call, so a drainer takes several at once.
+        // Only from a backlog (units that already waited): while drainers keep up, a unit goes to one that is free now.
         var claims = new List<UnitClaim>();
         foreach (var queue in queues)
         {
             if (claims.Count == max) break;
             claims.AddRange(await ClaimAsync($"""
                 SELECT u.job_id, u.unit FROM {_s}.units u
-                WHERE u.queue = $4 AND {Claimable} AND u.count = 1 AND (SELECT q.functions FROM {_s}.jobs q WHERE q.id = u.job_id) <@ $6
+                WHERE u.queue = $4 AND {Claimable} AND u.count = 1 AND u.ready_at < now() - interval '50 milliseconds'
+                  AND (SELECT q.functions FROM {_s}.jobs q WHERE q.id = u.job_id) <@ $6
                 ORDER BY u.ready_at LIMIT $5 FOR UPDATE SKIP LOCKED
                 """, [workerPid, queue, max - claims.Count, quickFunctions.ToArray()], cancellationToken));
         }
@@ -74,9 +75,8 @@ internal sealed partial class PostgresJobStore
             WHERE u.job_id = p.job_id AND u.unit = p.unit AND j.id = u.job_id AND {Claimable}
             RETURNING {SpecColumns}, u.unit, u.first_index, u.count, u.args, u.slots, u.terminal, u.attempts, u.lease, u.blames, u.batches, u.finished + u.failed + u.cancelled
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = node.Id });
-        command.Parameters.Add(new NpgsqlParameter { Value = _lease });
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        command.Parameters.AddValues(node.Id, _lease);
+        command.Parameters.AddValues(values);
         var claims = new List<UnitClaim>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) claims.Add(ReadClaim(reader));
@@ -114,8 +114,7 @@ internal sealed partial class PostgresJobStore
     {
         if (indices.Count == 0) return [];
         await using var command = dataSource.CreateCommand($"SELECT u.terminal, u.first_index FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
-        command.Parameters.Add(new NpgsqlParameter { Value = claim.Job.Id });
-        command.Parameters.Add(new NpgsqlParameter { Value = claim.Unit });
+        command.Parameters.AddValues(claim.Job.Id, claim.Unit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return [];
         var (terminal, first) = (reader.GetFieldValue<byte[]>(0), reader.GetInt32(1));
@@ -187,9 +186,8 @@ internal sealed partial class PostgresJobStore
                 WHERE id = $1 AND $8 AND EXISTS (SELECT 1 FROM u))
             SELECT pg_notify('{PostgresListener.JobChanged}', job_id) FROM u
             """);
-        foreach (var value in new object[] { claim.Job.Id, claim.Unit, node.Id, claim.Lease, bits, batch.Finished, batch.Failed, done, known.Batches,
-                     batch.MinIndex, batch.MaxIndex, batch.Data.WrittenMemory.ToArray(), outcomes.Span[^1].WorkerPid })
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        command.Parameters.AddValues(claim.Job.Id, claim.Unit, node.Id, claim.Lease, bits, batch.Finished, batch.Failed, done, known.Batches,
+            batch.MinIndex, batch.MaxIndex, batch.Data.WrittenMemory.ToArray(), outcomes.Span[^1].WorkerPid);
         var written = 0;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             while (await reader.ReadAsync(cancellationToken)) written++;
@@ -241,8 +239,7 @@ internal sealed partial class PostgresJobStore
     private NpgsqlCommand FencedCommand(UnitClaim claim, string sql, object extra)
     {
         var command = dataSource.CreateCommand(sql);
-        foreach (var value in new[] { claim.Job.Id, claim.Unit, node.Id, claim.Lease, extra })
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        command.Parameters.AddValues(claim.Job.Id, claim.Unit, node.Id, claim.Lease, extra);
         return command;
     }
 
@@ -255,12 +252,10 @@ internal sealed partial class PostgresJobStore
             FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2 {(fence is null ? "" : "AND u.owner = $3 AND u.lease = $4")}
             FOR UPDATE
             """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
-        command.Parameters.Add(new NpgsqlParameter { Value = unit });
+        command.Parameters.AddValues(jobId, unit);
         if (fence is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = node.Id });
-            command.Parameters.Add(new NpgsqlParameter { Value = fence.Lease });
+            command.Parameters.AddValues(node.Id, fence.Lease);
         }
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;

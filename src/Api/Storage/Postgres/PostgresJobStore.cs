@@ -31,7 +31,7 @@ internal sealed partial class PostgresJobStore(
     public async ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(SummarySql("WHERE j.id = $1", ""));
-        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        command.Parameters.AddValues(jobId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadSummary(reader) : null;
     }
@@ -39,7 +39,7 @@ internal sealed partial class PostgresJobStore(
     public async ValueTask<IReadOnlyDictionary<string, int>> SizesAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT j.id, j.count FROM {_s}.jobs j WHERE j.id = ANY($1)");
-        command.Parameters.Add(new NpgsqlParameter { Value = jobIds.ToArray() });
+        command.Parameters.AddValues((object)jobIds.ToArray());
         var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) sizes[reader.GetString(0)] = reader.GetInt32(1);
@@ -72,7 +72,7 @@ internal sealed partial class PostgresJobStore(
         // Any node may run this at any time: a job deleted by another node is simply not found again.
         await using var command = dataSource.CreateCommand(
             $"WITH gone AS (DELETE FROM {_s}.jobs WHERE completed_at < $1 RETURNING count) SELECT count(*)::int, coalesce(sum(count), 0)::bigint FROM gone");
-        command.Parameters.Add(new NpgsqlParameter { Value = completedBefore });
+        command.Parameters.AddValues(completedBefore);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return (reader.GetInt32(0), reader.GetInt64(1));
@@ -125,14 +125,7 @@ internal sealed partial class PostgresJobStore(
     private static NpgsqlBatchCommand Command(string sql, params object?[] values)
     {
         var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-        return command;
-    }
-
-    private NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        command.Parameters.AddValues(values);
         return command;
     }
 
