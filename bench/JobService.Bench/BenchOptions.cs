@@ -5,6 +5,7 @@ internal sealed record BenchOptions(
     int Runs,
     bool Quick,
     bool Build,
+    bool Postgres,
     string? Output,
     IReadOnlySet<char> Workloads,
     Sizes Sizes)
@@ -24,6 +25,9 @@ internal sealed record BenchOptions(
           --out PATH        where to write the markdown report (default docs/benchmarks.md for a
                             full run of every workload, else bench/results/<quick|partial>-<time>.md)
           --no-build        do not run `dotnet build -c Release src/Api/JobService.Api.csproj` first
+          --postgres        only the PostgreSQL section instead (a private cluster, nodes on PostgreSql vs
+                            InMemory vs raw Hangfire.PostgreSql); writes docs/benchmarks-postgres.md
+                            (with --quick: bench/results/postgres-quick-<time>.md); not with --only
         """;
 
     public static BenchOptions? Parse(string[] args)
@@ -31,8 +35,9 @@ internal sealed record BenchOptions(
         var runs = 3;
         var quick = false;
         var build = true;
+        var postgres = false;
         string? output = null;
-        var workloads = "abcdefg";
+        string? only = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -47,17 +52,22 @@ internal sealed record BenchOptions(
                 case "--no-build":
                     build = false;
                     break;
+                case "--postgres":
+                    postgres = true;
+                    break;
                 case "--out" when i + 1 < args.Length:
                     output = args[++i];
                     break;
                 case "--only" when i + 1 < args.Length && args[i + 1].Length > 0 && args[i + 1].All(c => c is >= 'a' and <= 'g'):
-                    workloads = args[++i];
+                    only = args[++i];
                     break;
                 default:
                     return null;
             }
         }
-        return new BenchOptions(runs, quick, build, output, workloads.ToHashSet(), quick ? Sizes.Quick : Sizes.Full);
+        // --postgres has workloads of its own: a letter list would mean nothing there.
+        if (postgres && only is not null) return null;
+        return new BenchOptions(runs, quick, build, postgres, output, (only ?? "abcdefg").ToHashSet(), quick ? Sizes.Quick : Sizes.Full);
     }
 }
 
@@ -76,4 +86,29 @@ internal sealed record Sizes(
 
     /// <summary>Untimed service warm-up before the first workload (JIT, connection pools, worker start-up).</summary>
     public static readonly Sizes Warmup = new(2_000, 20_000, 200, 20, 4_000, 16, 2_000);
+
+    /// <summary>The lighter warm-up of the --postgres nodes: every submit there costs database round trips.</summary>
+    public static readonly Sizes PostgresWarmup = new(2_000, 20_000, 100, 20, 1_000, 16, 500);
+}
+
+/// <summary>
+/// The sizes of the --postgres section. Smaller than <see cref="Sizes.Full"/> where the counts are of jobs or round trips
+/// (each costs database commits; the goals there are rates and latencies, not totals) so that a run of 3 takes minutes;
+/// the maps keep their full sizes, since goals 3 and 4 are stated for them.
+/// </summary>
+internal sealed record PostgresSizes(
+    int RawJobs,
+    int RawProbes,
+    int Clients,
+    int PowerSumItems,
+    int EchoItems,
+    int LatencyIterations,
+    int LatencyWarmup,
+    int Submits,
+    int ScaleOutSubmits,
+    int FibItems,
+    int FibValue)
+{
+    public static readonly PostgresSizes Full = new(500, 50, 16, 99_999, 1_000_000, 1_000, 100, 4_000, 2_000, 200, 24);
+    public static readonly PostgresSizes Quick = new(300, 20, 16, 9_999, 100_000, 300, 50, 1_000, 1_000, 50, 24);
 }

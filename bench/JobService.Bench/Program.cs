@@ -1,5 +1,6 @@
 using System.Text.Json;
 using JobService.Bench;
+using JobService.Bench.Postgres;
 using JobService.Bench.Python;
 using JobService.Bench.Report;
 using JobService.Bench.Service;
@@ -34,6 +35,9 @@ if (options.Build)
 
 var machine = await MachineInfo.CollectAsync(paths, cancellationToken);
 Console.WriteLine($"{machine.Cores} cores, {machine.CpuModel}, {machine.DotnetRuntime}, {machine.Python}; load average {machine.LoadAtStart}");
+
+// --postgres: only the PostgreSQL section, with its own cluster, nodes and report
+if (options.Postgres) return await new PostgresSection(paths, machine, options).RunAsync(cancellationToken);
 Console.WriteLine($"{options.Runs} runs per workload{(options.Quick ? ", quick sizes" : "")}; service and Python alternate.");
 
 ServiceProcess? service = null;

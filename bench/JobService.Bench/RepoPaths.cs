@@ -8,6 +8,7 @@ internal sealed record RepoPaths(string Root)
     public string PythonScript => Path.Combine(Root, "bench", "python_pools.py");
     public string ResultsDir => Path.Combine(Root, "bench", "results");
     public string DefaultReport => Path.Combine(Root, "docs", "benchmarks.md");
+    public string PostgresReport => Path.Combine(Root, "docs", "benchmarks-postgres.md");
 
     public static RepoPaths Find()
     {

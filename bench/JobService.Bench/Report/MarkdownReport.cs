@@ -276,8 +276,8 @@ internal sealed class MarkdownReport(MachineInfo machine, BenchOptions options, 
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
-    private static string Seconds(double seconds) => seconds.ToString("F3", Invariant) + " s";
-    private static string Ms(double ms) => ms.ToString("F3", Invariant) + " ms";
-    private static string Rate(double perSecond) => perSecond.ToString("N0", Invariant) + "/s";
-    private static string Ratio(double ratio) => ratio.ToString(ratio < 10 ? "F2" : "F1", Invariant) + "×";
+    internal static string Seconds(double seconds) => seconds.ToString("F3", Invariant) + " s";
+    internal static string Ms(double ms) => ms.ToString("F3", Invariant) + " ms";
+    internal static string Rate(double perSecond) => perSecond.ToString("N0", Invariant) + "/s";
+    internal static string Ratio(double ratio) => ratio.ToString(ratio < 10 ? "F2" : "F1", Invariant) + "×";
 }

@@ -34,7 +34,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(string binDirectory, int workers, TimeSpan retention, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a node with <paramref name="workers"/> worker processes; <paramref name="settings"/> (Section:Key = value) come
+    /// after the bench's own, so they win: e.g. <c>Storage:Provider=PostgreSql</c> and <c>ConnectionStrings:Postgres</c>.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string binDirectory, int workers, TimeSpan retention, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = Path.Combine(binDirectory, "JobService.Api.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"no Release build of the service: run `dotnet build -c Release src/Api/JobService.Api.csproj`", dll);
@@ -56,6 +61,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             "--Serilog:MinimumLevel:Default=Warning",
         })
             info.ArgumentList.Add(arg);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.ArgumentList.Add($"--{key}={value}");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
         var service = new ServiceProcess(Process.Start(info) ?? throw new InvalidOperationException("cannot start dotnet"), new Uri($"http://127.0.0.1:{port}"));

@@ -32,7 +32,7 @@ internal static class Catalog
         new('b', s => $"power_sum map over 1..{s.PowerSumItems:N0}, chunksize 1", [PpeMapFChunksize1],
             (w, s, ct) => w.PowerSumMapAsync(s.PowerSumItems, 1, ct)),
         new('c', s => $"echo map over 0..{s.EchoItems - 1:N0}, automatic chunks", [PoolMapIdentity, PpeMapIdentityChunked],
-            (w, s, ct) => w.EchoMapAsync(s.EchoItems, untilExpired: true, ct)),
+            (w, s, ct) => w.EchoMapAsync(s.EchoItems, untilExpired: true, waitUntilEmpty: true, ct)),
         new('d', s => $"submit echo + GET /futures/{{id}}?wait=10, {s.LatencyIterations:N0} sequential round trips", [PpeRoundTrip],
             (w, s, ct) => w.SubmitLatencyAsync(s.LatencyIterations, s.LatencyWarmup, ct)),
         new('e', s => $"{s.ThroughputSubmits:N0} single-call submits from {s.ThroughputClients} concurrent clients, until all terminal", [PpeSubmitsForThroughput],

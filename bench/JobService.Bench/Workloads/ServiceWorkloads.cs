@@ -54,12 +54,13 @@ internal sealed class ServiceWorkloads(ServiceProcess service, TimeSpan retentio
     }
 
     /// <summary>
-    /// (c): echo over 0..n-1, end to end, with the node holding no other job. With <paramref name="untilExpired"/>, then waits
-    /// Jobs:Retention + 15 s, checks the job is gone (404) and reads VmRSS again: does the memory come back?
+    /// (c): echo over 0..n-1, end to end, with the node holding no other job (unless not <paramref name="waitUntilEmpty"/>).
+    /// With <paramref name="untilExpired"/>, then waits Jobs:Retention + 15 s, checks the job is gone (404) and reads VmRSS
+    /// again: does the memory come back?
     /// </summary>
-    public async Task<ServiceRun> EchoMapAsync(int n, bool untilExpired, CancellationToken cancellationToken)
+    public async Task<ServiceRun> EchoMapAsync(int n, bool untilExpired, bool waitUntilEmpty, CancellationToken cancellationToken)
     {
-        await WaitUntilNoJobsAsync(cancellationToken);
+        if (waitUntilEmpty) await WaitUntilNoJobsAsync(cancellationToken);
         var body = MapBody("echo", Enumerable.Range(0, n), chunksize: null);
         var ((seconds, job, results), memory) = await SampledAsync(() => MapEndToEndAsync(body, (i, v) => v == i, cancellationToken));
         results.Require(n, "echo map");
@@ -84,6 +85,16 @@ internal sealed class ServiceWorkloads(ServiceProcess service, TimeSpan retentio
             Memory = memory with { AfterExpiryBytes = Rss.Read(service.Pid).CurrentBytes },
             ExpiredAfterSeconds = sinceDone.Elapsed.TotalSeconds,
         };
+    }
+
+    /// <summary>A CPU-bound map: fib(<paramref name="value"/>) over <paramref name="n"/> items with the given chunksize, end to end.</summary>
+    public async Task<ServiceRun> FibMapAsync(int value, int n, int chunksize, CancellationToken cancellationToken)
+    {
+        var expected = Fib(value);
+        var body = MapBody("fib", Enumerable.Repeat(value, n), chunksize);
+        var ((seconds, job, results), memory) = await SampledAsync(() => MapEndToEndAsync(body, (_, v) => v == expected, cancellationToken));
+        results.Require(n, "fib map");
+        return new ServiceRun(seconds, memory) { PerSecond = n / seconds, Timings = await TimingsAsync(job.JobId, cancellationToken) };
     }
 
     /// <summary>(d): submit echo(i), then GET /futures/{id}?wait=10 until finished; p50 and p99 of the pair.</summary>
@@ -230,7 +241,7 @@ internal sealed class ServiceWorkloads(ServiceProcess service, TimeSpan retentio
     }
 
     /// <summary>Waits until every future of the batch is terminal; returns how many had already expired (they were terminal).</summary>
-    private static async Task<int> WaitTerminalAsync(ServiceClient client, string[] batch, CancellationToken cancellationToken)
+    internal static async Task<int> WaitTerminalAsync(ServiceClient client, string[] batch, CancellationToken cancellationToken)
     {
         if (await client.WaitAllAsync(batch, ResultsWaitSeconds, cancellationToken) is var (done, notDone))
         {
@@ -266,6 +277,14 @@ internal sealed class ServiceWorkloads(ServiceProcess service, TimeSpan retentio
         var expected = 0.0;
         for (var k = 1; k <= 51; k++) expected += Math.Pow(index + 1, 1 / Math.Pow(k, 1.5));
         return Math.Abs(result - expected) <= 1e-9 * Math.Abs(expected);
+    }
+
+    /// <summary>The catalog's fib: fib(1) = fib(2) = 1.</summary>
+    private static double Fib(int n)
+    {
+        double a = 1, b = 1;
+        for (var i = 3; i <= n; i++) (a, b) = (b, a + b);
+        return b;
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Max(1, (int)Math.Ceiling(p / 100 * sorted.Length)) - 1];

@@ -41,9 +41,7 @@ internal sealed class WorkerSession(
         var end = SessionEnd.Completed;
         var detail = "";
         var batch = Math.Min(items.Length, RecordBatch);
-        var outcomes = new[] { new ItemOutcome[batch], new ItemOutcome[batch] };
-        var filling = 0;
-        var recording = Task.CompletedTask;
+        var recorder = new OutcomeRecorder(store, claim, batch);
         var frames = new Frame[batch];
         var functionTimings = _spec.Functions.Select(timings.For).ToArray();
         using var timeout = _spec.Options.TimeoutSeconds is null ? null : new CancellationTokenSource();
@@ -55,7 +53,7 @@ internal sealed class WorkerSession(
                 if (_interrupts?.ContainsKey(items[_next]) == true) KillForInterrupt();
                 // In an isolated send the next item starts when the previous result is out: its clock starts now.
                 timeout?.CancelAfter(TimeSpan.FromSeconds(_spec.Options.TimeoutSeconds!.Value));
-                var count = await _worker.Output.ReadManyAsync(frames.AsMemory(0, Math.Min(frames.Length, items.Length - _next)), linked?.Token ?? cancellationToken);
+                var count = await _worker.Output.ReadManyAsync(frames.AsMemory(0, Math.Min(recorder.Room, items.Length - _next)), linked?.Token ?? cancellationToken);
                 if (count == 0)
                 {
                     end = SessionEnd.Crashed;
@@ -66,19 +64,18 @@ internal sealed class WorkerSession(
                 {
                     for (; decoded < count; decoded++)
                     {
-                        var outcome = outcomes[filling][decoded] = Decode(frames[decoded], items[_next]);
+                        var outcome = Decode(frames[decoded], items[_next]);
+                        recorder.Add(outcome);
                         functionTimings[claim.Items.FunctionSlot(outcome.Index)].Observe(outcome.ElapsedMicros);
                         Volatile.Write(ref _next, _next + 1);
                     }
                 }
                 finally
                 {
-                    // What arrived together is recorded together (one lock, one wake-up per batch), and what was
-                    // decoded is recorded even when a later frame of the batch breaks the protocol. The write goes on
-                    // while the next results are read; one at a time, so they are recorded in order.
-                    await recording;
-                    recording = store.RecordAsync(claim, outcomes[filling].AsMemory(0, decoded), CancellationToken.None).AsTask();
-                    filling ^= 1;
+                    // What arrived together is recorded together (one lock, one wake-up per batch). An isolated send's
+                    // result goes at once; a batched send's results gather while the previous write is under way.
+                    // What was decoded is recorded even when a later frame of the batch breaks the protocol.
+                    await (isolated ? recorder.FlushAsync() : recorder.FlushIfIdleAsync());
                 }
             }
         }
@@ -99,7 +96,7 @@ internal sealed class WorkerSession(
         {
             end = SessionEnd.Crashed;
         }
-        await recording;
+        await recorder.CompleteAsync();
         if (_interrupted && end is SessionEnd.Crashed or SessionEnd.ProtocolBroken) end = SessionEnd.Interrupted;
 
         if (end != SessionEnd.Completed)

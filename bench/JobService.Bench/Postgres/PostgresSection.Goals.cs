@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using JobService.Bench.Service;
+using JobService.Bench.Workloads;
+
+namespace JobService.Bench.Postgres;
+
+/// <summary>The two parts of the section: goals 1–4 on one node per provider, then goal 5 on one node against two.</summary>
+internal sealed partial class PostgresSection
+{
+    /// <summary>Goals 1–4, run by run: raw Hangfire, then (c), (a), (e) and (d) on both providers.</summary>
+    private async Task SingleNodeGoalsAsync(PostgresResults results, CancellationToken cancellationToken)
+    {
+        Console.WriteLine("Goals 1-4: raw Hangfire.PostgreSql (in this process), a PostgreSQL node and an InMemory node (2 workers each)");
+        var clock = Stopwatch.StartNew();
+        var postgres = await StartNodeAsync("the PostgreSQL node", BenchOptions.Workers, await _database!.CreateDatabaseAsync("bench_node"), cancellationToken);
+        var inMemory = await StartNodeAsync("the InMemory node", BenchOptions.Workers, null, cancellationToken);
+        using var onPostgres = new ServiceWorkloads(postgres, PostgresRetention);
+        using var onInMemory = new ServiceWorkloads(inMemory, InMemoryRetention);
+        var baseline = new CpuMeter([], _postmaster);
+        var postgresCpu = new CpuMeter([postgres.Pid], _postmaster);
+        var inMemoryCpu = new CpuMeter([inMemory.Pid], _postmaster);
+        var p = results.Sizes;
+
+        // The baseline is warmed like the service: JIT, Hangfire's first connections, on a database of its own.
+        await LimitedAsync("warm-up of raw Hangfire", async ct =>
+            await RawHangfire.RunAsync(await _database.CreateDatabaseAsync("raw_warmup"), RawHangfire.WarmupJobs, p.Clients, 5, ct), cancellationToken, RawLimit);
+        await LimitedAsync("warm-up of the PostgreSQL node", async ct => { await onPostgres.WarmUpAsync(Sizes.PostgresWarmup, ct); return 0; }, cancellationToken);
+        await LimitedAsync("warm-up of the InMemory node", async ct => { await onInMemory.WarmUpAsync(Sizes.PostgresWarmup, ct); return 0; }, cancellationToken);
+
+        for (var run = 1; run <= options.Runs; run++)
+        {
+            var database = await _database.CreateDatabaseAsync($"raw_{run}");
+            var raw = await MeasuredAsync(results, "raw Hangfire", baseline, ct => RawHangfire.RunAsync(database, p.RawJobs, p.Clients, p.RawProbes, ct),
+                cancellationToken, RawLimit);
+            // Which provider goes first alternates from run to run. Only the InMemory node is emptied first (its jobs expire).
+            var inMemoryFirst = run % 2 == 1;
+            var (echoPostgres, echoInMemory) = await PairAsync(inMemoryFirst,
+                () => MeasuredAsync(results, "(c) PostgreSQL", postgresCpu, ct => onPostgres.EchoMapAsync(p.EchoItems, untilExpired: false, waitUntilEmpty: false, ct), cancellationToken),
+                () => MeasuredAsync(results, "(c) InMemory", inMemoryCpu, ct => onInMemory.EchoMapAsync(p.EchoItems, untilExpired: false, waitUntilEmpty: true, ct), cancellationToken));
+            var (powerPostgres, powerInMemory) = await PairAsync(inMemoryFirst,
+                () => MeasuredAsync(results, "(a) PostgreSQL", postgresCpu, ct => onPostgres.PowerSumMapAsync(p.PowerSumItems, null, ct), cancellationToken),
+                () => MeasuredAsync(results, "(a) InMemory", inMemoryCpu, ct => onInMemory.PowerSumMapAsync(p.PowerSumItems, null, ct), cancellationToken));
+            var (submits, submitsInMemory) = await PairAsync(inMemoryFirst,
+                () => MeasuredAsync(results, "(e) PostgreSQL", postgresCpu, ct => onPostgres.ConcurrentSubmitsAsync(p.Submits, p.Clients, getEach: false, ct), cancellationToken),
+                () => MeasuredAsync(results, "(e) InMemory", inMemoryCpu, ct => onInMemory.ConcurrentSubmitsAsync(p.Submits, p.Clients, getEach: false, ct), cancellationToken));
+            var (latency, latencyInMemory) = await PairAsync(inMemoryFirst,
+                () => MeasuredAsync(results, "(d) PostgreSQL", postgresCpu, ct => onPostgres.SubmitLatencyAsync(p.LatencyIterations, p.LatencyWarmup, ct), cancellationToken),
+                () => MeasuredAsync(results, "(d) InMemory", inMemoryCpu, ct => onInMemory.SubmitLatencyAsync(p.LatencyIterations, p.LatencyWarmup, ct), cancellationToken));
+
+            results.Raw.Add(raw);
+            results.EchoPostgres.Add(echoPostgres);
+            results.EchoInMemory.Add(echoInMemory);
+            results.PowerSumPostgres.Add(powerPostgres);
+            results.PowerSumInMemory.Add(powerInMemory);
+            results.Submits.Add(submits);
+            results.SubmitsInMemory.Add(submitsInMemory);
+            results.Latency.Add(latency);
+            results.LatencyInMemory.Add(latencyInMemory);
+            results.Loads.Add(new LoadSample($"goals 1-4, run {run}", MachineInfo.LoadAverage()));
+            Console.WriteLine(F($"    run {run}/{options.Runs}: raw Hangfire {raw.PerSecond:N0}/s (enqueue {raw.EnqueuePerSecond:N0}/s, p50 start {raw.P50StartMs:F1} ms, alone {raw.LoneP50StartMs:F1} ms)") +
+                F($" | (c) PG {echoPostgres.Seconds:F3} s ({echoPostgres.Memory.PeakBytes / 1e6:F0} MB), InMemory {echoInMemory.Seconds:F3} s") +
+                F($" | (a) PG {powerPostgres.Seconds:F3} s, InMemory {powerInMemory.Seconds:F3} s") +
+                F($" | (e) PG {submits.PerSecond:N0}/s, InMemory {submitsInMemory.PerSecond:N0}/s") +
+                F($" | (d) PG p50 {latency.P50Ms:F2} ms p99 {latency.P99Ms:F2} ms, InMemory p50 {latencyInMemory.P50Ms:F2} ms p99 {latencyInMemory.P99Ms:F2} ms"));
+        }
+        await IdleAsync(results, "idle PostgreSQL node", postgresCpu, cancellationToken);
+        await StopNodesAsync();
+        Console.WriteLine($"  goals 1-4 took {clock.Elapsed.TotalSeconds:F0} s");
+    }
+
+    /// <summary>Goal 5: two 1-worker nodes on one database against one 2-worker node on another, run by run.</summary>
+    private async Task ScaleOutGoalAsync(PostgresResults results, CancellationToken cancellationToken)
+    {
+        Console.WriteLine("Goal 5: one node with 2 workers against two nodes with 1 worker each on one database");
+        var clock = Stopwatch.StartNew();
+        var single = await StartNodeAsync("the 2-worker node", 2, await _database!.CreateDatabaseAsync("bench_one_node"), cancellationToken);
+        var shared = await _database.CreateDatabaseAsync("bench_two_nodes");
+        var first = await StartNodeAsync("node 1 of 2", 1, shared, cancellationToken);
+        var second = await StartNodeAsync("node 2 of 2", 1, shared, cancellationToken);
+        ServiceProcess[] oneNode = [single];
+        ServiceProcess[] twoNodes = [first, second];
+        var oneCpu = new CpuMeter([single.Pid], _postmaster);
+        var twoCpu = new CpuMeter([first.Pid, second.Pid], _postmaster);
+        // The CPU-bound map is posted to one node; on two, the other node's worker takes units of it too.
+        using var mapOnOne = new ServiceWorkloads(single, PostgresRetention);
+        using var mapOnTwo = new ServiceWorkloads(first, PostgresRetention);
+        var p = results.Sizes;
+
+        await LimitedAsync("warm-up of the goal 5 nodes", async ct =>
+        {
+            await ScaleOutWorkload.RunAsync(oneNode, 500, p.Clients, ct);
+            await ScaleOutWorkload.RunAsync(twoNodes, 500, p.Clients, ct);
+            await mapOnOne.FibMapAsync(p.FibValue, 20, 1, ct);
+            await mapOnTwo.FibMapAsync(p.FibValue, 20, 1, ct);
+            return 0;
+        }, cancellationToken);
+
+        for (var run = 1; run <= options.Runs; run++)
+        {
+            var oneFirst = run % 2 == 1;
+            var (two, one) = await PairAsync(oneFirst,
+                () => MeasuredAsync(results, "goal 5 submits, two nodes", twoCpu, ct => ScaleOutWorkload.RunAsync(twoNodes, p.ScaleOutSubmits, p.Clients, ct), cancellationToken),
+                () => MeasuredAsync(results, "goal 5 submits, one node", oneCpu, ct => ScaleOutWorkload.RunAsync(oneNode, p.ScaleOutSubmits, p.Clients, ct), cancellationToken));
+            var (fibTwo, fibOne) = await PairAsync(oneFirst,
+                () => MeasuredAsync(results, "fib map, two nodes", twoCpu, ct => mapOnTwo.FibMapAsync(p.FibValue, p.FibItems, 1, ct), cancellationToken),
+                () => MeasuredAsync(results, "fib map, one node", oneCpu, ct => mapOnOne.FibMapAsync(p.FibValue, p.FibItems, 1, ct), cancellationToken));
+            results.OneNode.Add(one);
+            results.TwoNodes.Add(two);
+            results.FibOneNode.Add(fibOne);
+            results.FibTwoNodes.Add(fibTwo);
+            results.Loads.Add(new LoadSample($"goal 5, run {run}", MachineInfo.LoadAverage()));
+            Console.WriteLine(F($"    run {run}/{options.Runs}: submits one node {one.PerSecond:N0}/s, two nodes {two.PerSecond:N0}/s") +
+                F($" | fib map one node {fibOne.Seconds:F3} s, two nodes {fibTwo.Seconds:F3} s"));
+        }
+        await IdleAsync(results, "idle two nodes", twoCpu, cancellationToken);
+        await StopNodesAsync();
+        Console.WriteLine($"  goal 5 took {clock.Elapsed.TotalSeconds:F0} s");
+    }
+}
