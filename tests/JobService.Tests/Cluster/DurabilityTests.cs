@@ -13,7 +13,7 @@ public sealed class DurabilityTests
         var node = await cluster.StartAsync();
 
         var job = await node.Client.MapAsync("fib", [10, 11, 12]);
-        ServiceHost.Kill(node.Pid, 9);
+        ProcessTable.Signal(node.Pid, 9);
         var restarted = await cluster.StartAsync();
 
         var results = await restarted.Client.ResultsAsync(job.JobId);
@@ -29,7 +29,7 @@ public sealed class DurabilityTests
         await node.Client.WaitForStateAsync($"{job.JobId}.0", FutureState.Finished);
         await node.Client.WaitForStateAsync($"{job.JobId}.2", FutureState.Running);
 
-        ServiceHost.Kill(node.Pid, 9);
+        ProcessTable.Signal(node.Pid, 9);
         var restarted = await cluster.StartAsync();
 
         var first = await restarted.Client.FutureAsync($"{job.JobId}.0");

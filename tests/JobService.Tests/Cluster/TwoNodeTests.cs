@@ -70,7 +70,7 @@ public sealed class TwoNodeTests
         var job = await a.Client.MapAsync("sleep", Enumerable.Repeat<object>(0.25, 24), new { chunksize = 1 });
         await WaitUntilAsync(async () => (await b.Client.JobAsync(job.JobId)).Counts.Finished >= 4);
 
-        ServiceHost.Kill(a.Pid, 9);
+        ProcessTable.Signal(a.Pid, 9);
 
         var results = await b.Client.ResultsAsync(job.JobId);
         Assert.Equal(Enumerable.Range(0, 24), results.Results.Select(r => r.Index));

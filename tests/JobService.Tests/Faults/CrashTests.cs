@@ -62,7 +62,7 @@ public class CrashTests(FaultFixture faults)
         await Client.WaitForStateAsync(id, FutureState.Running);
         var pid = (await Client.FutureAsync(id)).WorkerPid!.Value;
 
-        ServiceHost.Kill(pid, 9);
+        ProcessTable.Signal(pid, 9);
         var future = await Client.FutureAsync(id, waitSeconds: 60);
 
         Assert.Equal(FutureState.Failed, future.State);

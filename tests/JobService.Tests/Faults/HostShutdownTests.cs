@@ -31,7 +31,7 @@ public sealed class HostShutdownTests
         var workers = host.WorkerPids;
         Assert.Equal(2, workers.Count);
 
-        ServiceHost.Kill(host.Pid, 9);
+        ProcessTable.Signal(host.Pid, 9);
 
         Assert.True(await ProcessTable.WaitUntilGoneAsync(workers, TimeSpan.FromSeconds(5)), "workers outlived a node killed with -9");
     }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Npgsql;
 
@@ -73,7 +71,7 @@ public sealed class PostgresServer : IAsyncDisposable
             await RunAsync(Command(directory, initdb,
                 ["-D", DataDirectory(directory), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"]));
 
-            var port = FreePort();
+            var port = ProcessTable.FreeLoopbackPort();
             List<string> arguments =
             [
                 "-D", DataDirectory(directory), "-k", directory, "-p", port.ToString(CultureInfo.InvariantCulture),
@@ -122,8 +120,8 @@ public sealed class PostgresServer : IAsyncDisposable
             // checkpoint, and open sessions (pooled ones too) are ended where SIGTERM would wait for every
             // client to leave. The postmaster is signalled itself, not a runuser in front of it, which
             // would pass any signal on as SIGTERM.
-            var stopped = ReadPid(PidFile(_directory)) is { } postmaster && ServiceHost.Kill(postmaster, SigQuit) == 0
-                && await ExitsWithinAsync(TimeSpan.FromSeconds(30));
+            var stopped = ReadPid(PidFile(_directory)) is { } postmaster && ProcessTable.Signal(postmaster, SigQuit) == 0
+                && await _process.ExitsWithinAsync(TimeSpan.FromSeconds(30));
             if (!stopped) _process.Kill(entireProcessTree: true);
         }
         await _process.WaitForExitAsync();
@@ -172,9 +170,9 @@ public sealed class PostgresServer : IAsyncDisposable
             // line names this data directory is that postmaster. SIGQUIT (immediate shutdown) takes its
             // children down with it.
             if (ReadPid(PidFile(directory)) is { } postmaster && CommandLine(postmaster).Contains(DataDirectory(directory))
-                && ServiceHost.Kill(postmaster, SigQuit) == 0
+                && ProcessTable.Signal(postmaster, SigQuit) == 0
                 && !await ProcessTable.WaitUntilGoneAsync([postmaster], TimeSpan.FromSeconds(10)))
-                ServiceHost.Kill(postmaster, SigKill);
+                ProcessTable.Signal(postmaster, SigKill);
             try
             {
                 Directory.Delete(directory, recursive: true);
@@ -211,20 +209,6 @@ public sealed class PostgresServer : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"postgres did not accept connections within {timeout}:\n{Log}");
-    }
-
-    private async Task<bool> ExitsWithinAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 
     private async Task Pump(StreamReader reader)
@@ -295,10 +279,4 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,8 +1,12 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace JobService.Tests.Infrastructure;
 
-/// <summary>What the kernel says about processes (Linux /proc): who is alive, who is whose child.</summary>
+/// <summary>What the kernel says about processes (Linux /proc): who is alive, who is whose child; and the few calls tests make on them.</summary>
 public static class ProcessTable
 {
     /// <summary>Alive and not a zombie waiting to be reaped.</summary>
@@ -27,6 +31,31 @@ public static class ProcessTable
             await Task.Delay(100);
         }
         return !pids.Any(IsAlive);
+    }
+
+    /// <summary>kill(2): sends <paramref name="signal"/> to the process; 0 when it was sent.</summary>
+    [DllImport("libc", EntryPoint = "kill")]
+    public static extern int Signal(int pid, int signal);
+
+    public static async Task<bool> ExitsWithinAsync(this Process process, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static (char State, int Parent)? Stat(int pid)

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace JobService.Tests.Infrastructure;
@@ -41,7 +38,7 @@ public sealed class ServiceHost : IAsyncDisposable
     /// <summary>Starts a node with <paramref name="workers"/> workers, fault injection on, plus any settings (Section:Key = value).</summary>
     public static async Task<ServiceHost> StartAsync(int workers = 2, IReadOnlyDictionary<string, string>? settings = null, bool waitUntilReady = true)
     {
-        var port = FreePort();
+        var port = ProcessTable.FreeLoopbackPort();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -106,21 +103,9 @@ public sealed class ServiceHost : IAsyncDisposable
     public IReadOnlyList<int> WorkerPids => ProcessTable.ChildrenOf(_process.Id);
 
     /// <summary>Ctrl-C / SIGTERM: the graceful stop a container runtime sends.</summary>
-    public void Terminate() => Kill(_process.Id, 15);
+    public void Terminate() => ProcessTable.Signal(_process.Id, 15);
 
-    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> WaitForExitAsync(TimeSpan timeout) => _process.ExitsWithinAsync(timeout);
 
     public async ValueTask DisposeAsync()
     {
@@ -141,13 +126,4 @@ public sealed class ServiceHost : IAsyncDisposable
             lock (_log) _log.AppendLine(line);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [DllImport("libc", EntryPoint = "kill")]
-    public static extern int Kill(int pid, int signal);
 }
