@@ -36,6 +36,7 @@ public sealed class Drainer(
         Interlocked.Increment(ref _running);
         if (Interlocked.Decrement(ref _starting) < 0) Interlocked.Exchange(ref _starting, 0);
         var claimed = new Queue<UnitClaim>();
+        var finishing = new List<Task>();
         try
         {
             UnitKey? named = first;
@@ -57,11 +58,16 @@ public sealed class Drainer(
                 named = null;
                 if (claimed.TryDequeue(out var claim))
                 {
-                    await runner.RunAsync(claim, worker, cancellationToken);
+                    // A quick unit gives its worker back as soon as its result is read; its outcome is written, and its
+                    // claim released, while the next one runs. A slow unit is simply awaited.
+                    var running = runner.RunAsync(claim, worker, cancellationToken);
+                    if (IsQuick(claim)) finishing.Add(running); else await running;
+                    if (finishing.Count >= FetchAhead) await DrainFinishedAsync(finishing);
                     idleSince = clock.GetTimestamp();
                     continue;
                 }
                 worker.Dispose();
+                await DrainFinishedAsync(finishing);
                 var left = options.Value.Linger - clock.GetElapsedTime(idleSince);
                 if (left <= TimeSpan.Zero) return;
                 await ready.OrTimeoutAsync(left, clock, cancellationToken);
@@ -69,6 +75,7 @@ public sealed class Drainer(
         }
         finally
         {
+            await Task.WhenAll(finishing);
             // Stopping with claims not yet run: their units go back to ready at once, not when their leases run out.
             foreach (var claim in claimed) await store.ReleaseAsync(claim, CancellationToken.None);
             Interlocked.Decrement(ref _running);
@@ -87,7 +94,15 @@ public sealed class Drainer(
         if (first is null) return;
         claimed.Enqueue(first);
         // Only quick units wait in this queue: a slow one must not wait behind others while another drainer could run it.
-        if (first.Pending.Count > 1 || !first.Job.Functions.All(timings.IsFast)) return;
+        if (!IsQuick(first)) return;
         foreach (var more in await store.ClaimAheadAsync(queues, workerPid, timings.FastFunctions, FetchAhead, cancellationToken)) claimed.Enqueue(more);
+    }
+
+    private bool IsQuick(UnitClaim claim) => claim.Pending.Count == 1 && claim.Job.Functions.All(timings.IsFast);
+
+    private static async Task DrainFinishedAsync(List<Task> finishing)
+    {
+        await Task.WhenAll(finishing);
+        finishing.Clear();
     }
 }

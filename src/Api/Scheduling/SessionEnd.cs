@@ -18,4 +18,5 @@ internal enum SessionEnd
 }
 
 /// <param name="Unreported">Items sent but not reported and not yet terminal, in send order: the first is the one that was running.</param>
-internal sealed record SessionResult(SessionEnd End, List<int> Unreported, int WorkerPid, string Detail);
+/// <param name="Recorded">Completes when every reported outcome of the send is in the store.</param>
+internal sealed record SessionResult(SessionEnd End, List<int> Unreported, int WorkerPid, string Detail, Task Recorded);

@@ -44,6 +44,7 @@ public sealed class UnitRunner(
         var renewing = RenewAsync(claim, lost);
         var isolated = remaining.Count == 1 || spec.Options.TimeoutSeconds is not null || !spec.Functions.All(timings.IsFast);
         WorkerLease? claimedFor = worker;
+        var recordings = new List<Task>();
         try
         {
             while (remaining.Count > 0)
@@ -59,6 +60,7 @@ public sealed class UnitRunner(
                 var session = new WorkerSession(claim, send, isolated, lease, store, timings);
                 SessionResult result;
                 using (_sessions.Register(session)) result = await session.RunAsync(lost.Token);
+                recordings.Add(result.Recorded);
                 var unreported = result.Unreported;
                 switch (result.End)
                 {
@@ -91,8 +93,9 @@ public sealed class UnitRunner(
             claimedFor?.Dispose();
             await lost.CancelAsync();
             await renewing;
-            // Checkpoint: every item is terminal, or the node is stopping, or the lease is lost. The claim ends here either
-            // way, and what is not terminal is pending again for the next claim (after a restart, or on another node).
+            // Checkpoint: every item is terminal (its outcome written), or the node is stopping, or the lease is lost. The claim
+            // ends here either way, and what is not terminal is pending again for the next claim (after a restart, or elsewhere).
+            await Task.WhenAll(recordings);
             await store.ReleaseAsync(claim, CancellationToken.None);
         }
     }

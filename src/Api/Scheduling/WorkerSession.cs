@@ -96,7 +96,10 @@ internal sealed class WorkerSession(
         {
             end = SessionEnd.Crashed;
         }
-        await recorder.CompleteAsync();
+        // Once every item is reported the worker is free for the next send while the last outcomes are written;
+        // otherwise what is unreported can only be known once they are.
+        var recorded = recorder.CompleteAsync();
+        if (_next < items.Length) await recorded;
         if (_interrupted && end is SessionEnd.Crashed or SessionEnd.ProtocolBroken) end = SessionEnd.Interrupted;
 
         if (end != SessionEnd.Completed)
@@ -114,7 +117,7 @@ internal sealed class WorkerSession(
         }
         await ObserveAsync(writing);
         var unreported = await store.UnfinishedAsync(claim, items[_next..], CancellationToken.None);
-        return new SessionResult(end, unreported, _worker.Pid, detail);
+        return new SessionResult(end, unreported, _worker.Pid, detail, recorded);
     }
 
     private ItemOutcome Decode(Frame frame, int expected)
