@@ -37,7 +37,8 @@ internal sealed class MarkdownReport(MachineInfo machine, BenchOptions options, 
         return md.ToString();
     }
 
-    private void Machine(StringBuilder md)
+    /// <summary>The heading and the rows of the machine table that every report shares.</summary>
+    internal static void MachineRows(StringBuilder md, MachineInfo machine)
     {
         md.AppendLine("## Machine");
         md.AppendLine();
@@ -49,6 +50,11 @@ internal sealed class MarkdownReport(MachineInfo machine, BenchOptions options, 
         md.AppendLine($"| memory | {machine.Memory} |");
         md.AppendLine($"| OS | {machine.Os} |");
         md.AppendLine($"| .NET | {machine.DotnetRuntime} (SDK {machine.DotnetSdk}) |");
+    }
+
+    private void Machine(StringBuilder md)
+    {
+        MachineRows(md, machine);
         md.AppendLine($"| Python | {machine.Python} |");
         md.AppendLine($"| service | `src/` at {machine.Commit}; Release; `Workers:Count=2`, `Jobs:Retention=00:00:20`, InMemory storage, Serilog at Warning |");
         md.AppendLine($"| load average (1/5/15 min) | at start {machine.LoadAtStart}; after each workload: {string.Join("; ", results.Select(r => $"({r.Workload.Key}) {r.LoadAfter}"))} |");

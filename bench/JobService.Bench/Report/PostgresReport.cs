@@ -47,16 +47,7 @@ internal sealed class PostgresReport(PostgresResults results)
     private void Machine(StringBuilder md)
     {
         var machine = results.Machine;
-        md.AppendLine("## Machine");
-        md.AppendLine();
-        md.AppendLine("| | |");
-        md.AppendLine("| --- | --- |");
-        md.AppendLine($"| date | {machine.Date.ToString("yyyy-MM-dd HH:mm", Invariant)} UTC |");
-        md.AppendLine($"| cores (`nproc`) | {machine.Cores} |");
-        md.AppendLine($"| CPU | {machine.CpuModel} |");
-        md.AppendLine($"| memory | {machine.Memory} |");
-        md.AppendLine($"| OS | {machine.Os} |");
-        md.AppendLine($"| .NET | {machine.DotnetRuntime} (SDK {machine.DotnetSdk}) |");
+        MarkdownReport.MachineRows(md, machine);
         md.AppendLine($"| PostgreSQL | {results.PostgresVersion}: a private cluster made for the run (the tests' `PostgresServer`, C locale), on loopback and " +
             "the same cores; `fsync`, `synchronous_commit` and `full_page_writes` on (defaults), `shared_buffers=128MB`, `max_connections=300` |");
         md.AppendLine($"| service | `src/` at {machine.Commit}; Release; Serilog at Warning; PostgreSQL nodes `Storage:Provider=PostgreSql`, " +
