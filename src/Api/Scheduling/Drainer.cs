@@ -75,10 +75,17 @@ public sealed class Drainer(
         }
         finally
         {
-            await Task.WhenAll(finishing);
-            // Stopping with claims not yet run: their units go back to ready at once, not when their leases run out.
-            foreach (var claim in claimed) await store.ReleaseAsync(claim, CancellationToken.None);
-            Interlocked.Decrement(ref _running);
+            try
+            {
+                // Stopping with claims not yet run: their units go back to ready at once, not when their leases run out.
+                foreach (var claim in claimed) await store.ReleaseAsync(claim, CancellationToken.None);
+                // The units still finishing release their own claims; their exceptions (stopping, included) surface here.
+                await Task.WhenAll(finishing);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
         }
     }
 
