@@ -95,8 +95,14 @@ public sealed class UnitRunner(
             await renewing;
             // Checkpoint: every item is terminal (its outcome written), or the node is stopping, or the lease is lost. The claim
             // ends here either way, and what is not terminal is pending again for the next claim (after a restart, or elsewhere).
-            await Task.WhenAll(recordings);
-            await store.ReleaseAsync(claim, CancellationToken.None);
+            try
+            {
+                await Task.WhenAll(recordings);
+            }
+            finally
+            {
+                await store.ReleaseAsync(claim, CancellationToken.None);
+            }
         }
     }
 
