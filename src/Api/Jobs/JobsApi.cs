@@ -1,5 +1,4 @@
 using JobService.Api.Http;
-using JobService.Api.Scheduling;
 using JobService.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

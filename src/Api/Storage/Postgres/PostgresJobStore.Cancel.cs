@@ -25,6 +25,7 @@ internal sealed partial class PostgresJobStore
         await CancelItemsAsync(connection, unit, id.JobId, [id.Index], interrupted, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         feed.Changed(id.JobId);
+        // At once here; the notification carries it to the other nodes (and back here, where a second kill changes nothing).
         cancels.Publish(id.JobId, interrupted);
         return new CancelOutcome(CancelResult.Cancelled, FutureState.Cancelled, WasRunning: unit.Leased);
     }

@@ -101,8 +101,9 @@ internal sealed partial class PostgresJobStore
     public async Task<WaitOutcome> WaitAsync(IReadOnlyList<FutureId> ids, ReturnWhen returnWhen, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = clock.GetUtcNow() + timeout;
-        var wanted = ids.Distinct().Count();
-        var pending = ids.Distinct().GroupBy(i => i.JobId).ToDictionary(g => g.Key, g => g.ToList());
+        var distinct = ids.Distinct().ToList();
+        var wanted = distinct.Count;
+        var pending = distinct.GroupBy(i => i.JobId).ToDictionary(g => g.Key, g => g.ToList());
         var changed = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         var watches = pending.Keys.ToDictionary(job => job, feed.Subscribe);
         try
@@ -156,22 +157,23 @@ internal sealed partial class PostgresJobStore
         if (ids.Count == 0) return false;
         var byJob = ids.GroupBy(i => i.JobId).ToDictionary(g => g.Key, g => g.ToList());
         await using var command = dataSource.CreateCommand(
-            $"SELECT u.job_id, u.first_index, u.count, u.terminal, u.failed > 0 FROM {_s}.units u WHERE u.job_id = ANY($1)");
+            $"SELECT u.job_id, u.unit, u.first_index, u.count, u.terminal, u.failed > 0 FROM {_s}.units u WHERE u.job_id = ANY($1)");
         command.Parameters.AddValues((object)byJob.Keys.ToArray());
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var maybeFailed = new List<FutureId>();
+        var maybeFailed = new List<(FutureId Id, int Unit)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
                 var jobId = reader.GetString(0);
                 seen.Add(jobId);
-                var (first, count, terminal, anyFailed) = (reader.GetInt32(1), reader.GetInt32(2), reader.GetFieldValue<byte[]>(3), reader.GetBoolean(4));
+                var (unit, first, count) = (reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3));
+                var (terminal, anyFailed) = (reader.GetFieldValue<byte[]>(4), reader.GetBoolean(5));
                 foreach (var id in byJob[jobId])
                 {
                     if (id.Index < first || id.Index >= first + count || !UnitCodec.IsSet(terminal, id.Index - first)) continue;
                     done.Add(id);
-                    if (anyFailed) maybeFailed.Add(id);
+                    if (anyFailed) maybeFailed.Add((id, unit));
                 }
             }
         }
@@ -180,8 +182,9 @@ internal sealed partial class PostgresJobStore
             if (!seen.Contains(jobId)) done.UnionWith(gone);
         if (maybeFailed.Count == 0) return false;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        foreach (var id in maybeFailed)
-            if ((await ReadOutcomeAsync(connection, id, (await GetSpecAsync(id.JobId, cancellationToken))!.Plan.UnitOf(id.Index), cancellationToken))?.Outcome.State == FutureState.Failed)
+        // Only units that hold a failure are looked into, and only for the futures waited on.
+        foreach (var (id, unit) in maybeFailed)
+            if ((await ReadOutcomeAsync(connection, id, unit, cancellationToken))?.Outcome.State == FutureState.Failed)
                 return true;
         return false;
     }
