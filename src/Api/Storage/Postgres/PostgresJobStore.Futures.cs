@@ -25,11 +25,11 @@ internal sealed partial class PostgresJobStore
     {
         await using var command = dataSource.CreateCommand($"""
             SELECT {SpecColumns}, u.first_index, get_bit(u.terminal, $2 - u.first_index) = 1, u.owner IS NOT NULL AND u.lease_expires > now(),
-                   u.worker_pid, u.started_at, u.attempts, u.blames, u.slots, r.data, r.recorded_at
+                   u.worker_pid, u.started_at, u.attempts, u.blames, u.slots, r.data, r.recorded_at, r.format
             FROM {_s}.jobs j
             JOIN {_s}.units u ON u.job_id = j.id AND u.unit = ($2::bigint / (j.chunksize::bigint * j.chunks_per_unit))::int
             LEFT JOIN LATERAL (
-                SELECT r.data, r.recorded_at, r.batch FROM {_s}.results r
+                SELECT r.data, r.recorded_at, r.format, r.batch FROM {_s}.results r
                 WHERE r.job_id = j.id AND r.unit = u.unit AND r.min_index <= $2 AND r.max_index >= $2) r
                 ON get_bit(u.terminal, $2 - u.first_index) = 1
             WHERE j.id = $1 AND $2 < j.count
@@ -57,7 +57,7 @@ internal sealed partial class PostgresJobStore
         do
         {
             if (reader.IsDBNull(c + 8)) continue;
-            foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(c + 8)))
+            foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(c + 8), reader.GetInt16(c + 10)))
             {
                 if (outcome.Index != id.Index) continue;
                 var finishedAt = reader.GetFieldValue<DateTimeOffset>(c + 9);
@@ -75,13 +75,13 @@ internal sealed partial class PostgresJobStore
     private async Task<(StoredOutcome Outcome, DateTimeOffset RecordedAt)?> ReadOutcomeAsync(NpgsqlConnection connection, FutureId id, int unit, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
-            SELECT r.data, r.recorded_at FROM {_s}.results r
+            SELECT r.data, r.recorded_at, r.format FROM {_s}.results r
             WHERE r.job_id = $1 AND r.unit = $2 AND r.min_index <= $3 AND r.max_index >= $3 ORDER BY r.batch
             """, connection);
         command.Parameters.AddValues(id.JobId, unit, id.Index);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(0)))
+            foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(0), reader.GetInt16(2)))
                 if (outcome.Index == id.Index) return (outcome, reader.GetFieldValue<DateTimeOffset>(1));
         return null;
     }

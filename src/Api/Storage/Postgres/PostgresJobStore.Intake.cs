@@ -55,7 +55,7 @@ internal sealed partial class PostgresJobStore
             await using var batch = new NpgsqlBatch(connection);
             foreach (var job in group) AddInserts(batch, job);
             foreach (var queue in group.Select(j => j.Spec.Options.Queue).Distinct())
-                batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.UnitsReady}', $1)", queue));
+                batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.UnitsReady}', $1)", PostgresListener.Payload(queue, node)));
             // One batch is one implicit transaction: every job of the group is committed, or none is.
             await batch.ExecuteNonQueryAsync();
             foreach (var job in group) job.Committed.TrySetResult();

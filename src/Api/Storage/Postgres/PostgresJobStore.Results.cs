@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Npgsql;
 
 namespace JobService.Api.Storage.Postgres;
 
@@ -36,14 +35,16 @@ internal sealed partial class PostgresJobStore
             while (position < unitEnd)
             {
                 var change = watch.Signal.NextChange();
-                await ReadNewBatchesAsync(unit, cancellationToken);
+                // What was read already is given out before the store is asked for more.
+                if (!unit.Entries[position - unit.First].State.IsTerminal()) await ReadNewBatchesAsync(unit, cancellationToken);
                 var count = 0;
                 while (position < unitEnd && count < batch.Length && unit.Entries[position - unit.First].State.IsTerminal())
                     batch[count++] = unit.Entries[position++ - unit.First];
                 if (count == 0 && !await WaitForChangeAsync(change, deadline, cancellationToken))
                 {
                     // Past the deadline, unfinished items are listed as they are.
-                    while (position < unitEnd && count < batch.Length) batch[count++] = unit.Unfinished(position++);
+                    var leased = await IsLeasedAsync(unit, cancellationToken);
+                    while (position < unitEnd && count < batch.Length) batch[count++] = unit.Unfinished(position++, leased);
                 }
                 if (count > 0) yield return batch.AsMemory(0, count);
             }
@@ -64,7 +65,7 @@ internal sealed partial class PostgresJobStore
             // One cursor per unit: a unit's batches commit in order under its row lock, so none is skipped,
             // while batches of different units interleave in the order they were written.
             await using (var command = dataSource.CreateCommand($"""
-                SELECT r.unit, r.batch, r.data FROM {_s}.results r
+                SELECT r.unit, r.batch, r.data, r.format FROM {_s}.results r
                 WHERE r.job_id = $1 AND r.batch >= ($2::int[])[r.unit + 1] ORDER BY r.seq LIMIT 64
                 """))
             {
@@ -73,7 +74,7 @@ internal sealed partial class PostgresJobStore
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     nextBatch[reader.GetInt32(0)] = reader.GetInt32(1) + 1;
-                    foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(2)))
+                    foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(2), reader.GetInt16(3)))
                     {
                         if (position++ < offset) continue;
                         if (position > end) break;
@@ -92,29 +93,28 @@ internal sealed partial class PostgresJobStore
         }
     }
 
-    /// <summary>Appends the unit's outcomes recorded since the last look; also learns whether its unfinished items are running.</summary>
+    /// <summary>Appends the unit's outcomes recorded since the last look.</summary>
     private async Task ReadNewBatchesAsync(UnitResults unit, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                Command($"SELECT r.batch, r.data FROM {_s}.results r WHERE r.job_id = $1 AND r.unit = $2 AND r.batch >= $3 ORDER BY r.batch",
-                    unit.JobId, unit.Unit, unit.NextBatch),
-                Command($"SELECT u.owner IS NOT NULL AND u.lease_expires > now() FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2",
-                    unit.JobId, unit.Unit),
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await using var command = dataSource.CreateCommand(
+            $"SELECT r.batch, r.data, r.format FROM {_s}.results r WHERE r.job_id = $1 AND r.unit = $2 AND r.batch >= $3 ORDER BY r.batch");
+        command.Parameters.AddValues(unit.JobId, unit.Unit, unit.NextBatch);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             unit.NextBatch = reader.GetInt32(0) + 1;
-            foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(1)))
+            foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(1), reader.GetInt16(2)))
                 unit.Entries[outcome.Index - unit.First] = new ResultEntry(outcome.Index, outcome.State, outcome.Result, outcome.Error);
         }
-        await reader.NextResultAsync(cancellationToken);
-        unit.Leased = await reader.ReadAsync(cancellationToken) && reader.GetBoolean(0);
+    }
+
+    /// <summary>Whether a node holds the unit now: its unfinished items are running, else pending.</summary>
+    private async Task<bool> IsLeasedAsync(UnitResults unit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT u.owner IS NOT NULL AND u.lease_expires > now() FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
+        command.Parameters.AddValues(unit.JobId, unit.Unit);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     /// <summary>What is known of one unit's outcomes while its results are streamed.</summary>
@@ -134,10 +134,9 @@ internal sealed partial class PostgresJobStore
         public int Count { get; }
         public ResultEntry[] Entries { get; }
         public int NextBatch { get; set; }
-        public bool Leased { get; set; }
 
-        public ResultEntry Unfinished(int index) => Entries[index - First] is var entry && entry.State.IsTerminal()
+        public ResultEntry Unfinished(int index, bool leased) => Entries[index - First] is var entry && entry.State.IsTerminal()
             ? entry
-            : entry with { State = Leased ? FutureState.Running : FutureState.Pending };
+            : entry with { State = leased ? FutureState.Running : FutureState.Pending };
     }
 }

@@ -135,10 +135,11 @@ internal sealed partial class PostgresJobStore
         await using var command = FencedCommand(claim, $"""
             WITH released AS (
                 UPDATE {_s}.units u SET owner = NULL, lease_expires = NULL, worker_pid = NULL WHERE {Fenced} RETURNING u.done)
-            SELECT pg_notify('{PostgresListener.UnitsReady}', $5) FROM released WHERE NOT done
+            SELECT true, pg_notify('{PostgresListener.UnitsReady}', {PostgresListener.PayloadSql("$5", "$3")}) FROM released WHERE NOT done
             """, claim.Job.Options.Queue);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var readyAgain = await command.ExecuteScalarAsync(cancellationToken) is not null;
         feed.Changed(claim.Job.Id);
+        if (readyAgain) feed.UnitsReady.Pulse();
     }
 
     public async ValueTask RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
@@ -180,11 +181,11 @@ internal sealed partial class PostgresJobStore
                 WHERE {Fenced} AND u.batches = $9
                 RETURNING u.job_id),
             r AS (
-                INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data) SELECT $1, $2, $9, $10, $11, $12 FROM u),
+                INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data, format) SELECT $1, $2, $9, $10, $11, $12, {UnitCodec.CurrentFormat} FROM u),
             j AS (
                 UPDATE {_s}.jobs SET open_units = open_units - 1, completed_at = CASE WHEN open_units = 1 THEN now() ELSE completed_at END
                 WHERE id = $1 AND $8 AND EXISTS (SELECT 1 FROM u))
-            SELECT pg_notify('{PostgresListener.JobChanged}', job_id) FROM u
+            SELECT pg_notify('{PostgresListener.JobChanged}', {PostgresListener.PayloadSql("job_id", "$3")}) FROM u
             """);
         command.Parameters.AddValues(claim.Job.Id, claim.Unit, node.Id, claim.Lease, bits, batch.Finished, batch.Failed, done, known.Batches,
             batch.MinIndex, batch.MaxIndex, batch.Data.WrittenMemory.ToArray(), outcomes.Span[^1].WorkerPid);
@@ -200,7 +201,7 @@ internal sealed partial class PostgresJobStore
     /// <summary>Sets the bits of the outcomes not yet terminal in <paramref name="terminal"/> and encodes them as one batch.</summary>
     private static EncodedBatch Encode(int first, int count, byte[] terminal, ReadOnlySpan<ItemOutcome> outcomes, List<int> blamesOut)
     {
-        var batch = new EncodedBatch(new ArrayBufferWriter<byte>(), blamesOut);
+        var batch = new EncodedBatch(new UnitCodec.OutcomeWriter(), blamesOut);
         foreach (var outcome in outcomes)
         {
             var k = outcome.Index - first;
@@ -214,14 +215,15 @@ internal sealed partial class PostgresJobStore
             var state = outcome.Kind == OutcomeKind.Finished ? FutureState.Finished : FutureState.Failed;
             if (state == FutureState.Finished) batch.Finished++; else batch.Failed++;
             (batch.MinIndex, batch.MaxIndex) = (Math.Min(batch.MinIndex, outcome.Index), Math.Max(batch.MaxIndex, outcome.Index));
-            UnitCodec.Write(batch.Data, outcome.Index, state, outcome.WorkerPid, outcome.ElapsedMicros, outcome.Result.Span, outcome.Error);
+            batch.Outcomes.Write(outcome.Index, state, outcome.WorkerPid, outcome.ElapsedMicros, outcome.Result.Span, outcome.Error);
         }
         return batch;
     }
 
-    private sealed class EncodedBatch(ArrayBufferWriter<byte> data, List<int> blames)
+    private sealed class EncodedBatch(UnitCodec.OutcomeWriter outcomes, List<int> blames)
     {
-        public ArrayBufferWriter<byte> Data => data;
+        public UnitCodec.OutcomeWriter Outcomes => outcomes;
+        public ArrayBufferWriter<byte> Data => outcomes.Data;
         public List<int> Blames => blames;
         public int Finished { get; set; }
         public int Failed { get; set; }
@@ -288,9 +290,9 @@ internal sealed partial class PostgresJobStore
         if (ended > 0)
         {
             batch.BatchCommands.Add(Command(
-                $"INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data) VALUES ($1, $2, $3, $4, $5, $6)",
+                $"INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data, format) VALUES ($1, $2, $3, $4, $5, $6, {UnitCodec.CurrentFormat})",
                 jobId, unit.Unit, unit.Batches, minIndex, maxIndex, data.WrittenMemory.ToArray()));
-            batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.JobChanged}', $1)", jobId));
+            batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.JobChanged}', $1)", PostgresListener.Payload(jobId, node)));
         }
         if (done)
             batch.BatchCommands.Add(Command(

@@ -8,7 +8,7 @@ namespace JobService.Api.Storage.Postgres;
 /// On a lost connection it reconnects and wakes everyone, so nothing waits on a notification that was missed.
 /// </summary>
 internal sealed class PostgresListener(
-    NpgsqlDataSource dataSource, ChangeFeed feed, CancelSignals cancels, ILogger<PostgresListener> log) : BackgroundService
+    NpgsqlDataSource dataSource, ChangeFeed feed, CancelSignals cancels, NodeIdentity node, ILogger<PostgresListener> log) : BackgroundService
 {
     public const string JobChanged = "jobservice_changed";
     public const string UnitsReady = "jobservice_ready";
@@ -43,8 +43,23 @@ internal sealed class PostgresListener(
         }
     }
 
+    /// <summary>
+    /// The payload of a change or ready notification: what changed, then the node that changed it. A node pulses its own
+    /// waiters as it writes, so it skips its own notifications: every recorded batch would otherwise wake them twice.
+    /// </summary>
+    public static string Payload(string subject, NodeIdentity from) => $"{subject} {from.Id}";
+
+    /// <summary>SQL for <see cref="Payload"/>, when the subject is a column or a parameter of the statement.</summary>
+    public static string PayloadSql(string subject, string fromParameter) => $"{subject} || ' ' || {fromParameter}";
+
     private void Dispatch(string channel, string payload)
     {
+        if (channel is JobChanged or UnitsReady)
+        {
+            var space = payload.LastIndexOf(' ');
+            if (space < 0 || payload.AsSpan(space + 1).SequenceEqual(node.Id)) return;
+            payload = payload[..space];
+        }
         switch (channel)
         {
             case JobChanged:

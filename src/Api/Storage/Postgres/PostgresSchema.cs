@@ -10,7 +10,7 @@ namespace JobService.Api.Storage.Postgres;
 internal static class PostgresSchema
 {
     /// <summary>Bump when the statements below change; older versions are upgraded by the statements themselves (IF NOT EXISTS).</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>An arbitrary constant: the advisory lock that serialises schema changes between nodes.</summary>
     private const long MigrationLock = 0x4A6F_6253_6572_7631;
@@ -101,6 +101,9 @@ internal static class PostgresSchema
         -- measured on a million-item map, compressing them cost more than storing them as they are.
         ALTER TABLE {s}.units ALTER COLUMN args SET STORAGE EXTERNAL, ALTER COLUMN terminal SET STORAGE EXTERNAL;
         ALTER TABLE {s}.results ALTER COLUMN data SET STORAGE EXTERNAL;
+
+        -- Version 2: outcomes are written compactly (UnitCodec's format 2); rows written before keep format 1.
+        ALTER TABLE {s}.results ADD COLUMN IF NOT EXISTS format smallint NOT NULL DEFAULT 1;
 
         UPDATE {s}.schema_version SET version = {Version} WHERE version < {Version};
         """;
