@@ -3,15 +3,19 @@ using JobService.Api.Futures;
 using JobService.Api.Health;
 using JobService.Api.Http;
 using JobService.Api.Jobs;
+using JobService.Api.Limits;
 using JobService.Api.Pool;
 using JobService.Api.Scheduling;
+using JobService.Api.Security;
 using JobService.Api.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Serilog, ProblemDetails, JSON conventions
+// Serilog, ProblemDetails, JSON conventions; API keys and rate limits
 builder.AddStructuredLogging();
 builder.AddHttpConventions();
+builder.AddApiKeys();
+builder.AddRateLimits();
 
 // The function catalog, the worker processes, the job store, Hangfire (the pool first: it stops last)
 builder.AddFunctionCatalog();
@@ -26,12 +30,16 @@ builder.AddApiDocs();
 var app = builder.Build();
 
 app.UseHttpConventions();
+// The documentation is public; everything after it knows its caller. The dashboard answers to its own rules (admins).
 app.UseApiDocs();
+app.UseApiKeys();
+app.UseRateLimiter();
 app.MapDashboard();
+app.UseAuthorization();
 
 app.MapJobs();
 app.MapFutures();
 app.MapFunctions();
-app.MapHealth();
+app.MapHealth().AllowAnonymous();
 
 app.Run();

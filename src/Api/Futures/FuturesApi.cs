@@ -1,4 +1,5 @@
 using JobService.Api.Http;
+using JobService.Api.Security;
 using JobService.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -14,11 +15,12 @@ internal static class FuturesApi
         var group = routes.MapGroup("/futures").WithTags("Futures");
 
         group.MapGet("/{id}", async Task<Results<Ok<FutureView>, ValidationProblem, ProblemHttpResult>> (
-            string id, string? wait, IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
+            string id, string? wait, HttpContext context, IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
         {
             if (!FutureId.TryParse(id, out var futureId)) return Problems.Invalid("id", FutureId.FormatHint);
             if (!QueryValues.TryParseSeconds(wait, "wait", options.Value.MaxWaitSeconds, out var waitFor, out var problem))
                 return Problems.Invalid("wait", problem);
+            if (!await Caller.Of(context).SeesAsync(store, futureId.JobId, cancellationToken)) return Problems.NotFound(UnknownFuture(id));
             var future = await store.GetFutureAsync(futureId, waitFor, cancellationToken);
             return future is null ? Problems.NotFound(UnknownFuture(id)) : TypedResults.Ok(FutureView.From(future));
         })
@@ -26,10 +28,11 @@ internal static class FuturesApi
             .WithSummary("A future's state and result or error; wait=S long-polls up to S seconds for it to end (Future.result(timeout))");
 
         group.MapDelete("/{id}", async Task<Results<Ok<FutureCancelled>, ValidationProblem, ProblemHttpResult>> (
-            string id, string? force, IJobStore store, CancellationToken cancellationToken) =>
+            string id, string? force, HttpContext context, IJobStore store, CancellationToken cancellationToken) =>
         {
             if (!FutureId.TryParse(id, out var futureId)) return Problems.Invalid("id", FutureId.FormatHint);
             if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
+            if (!await Caller.Of(context).SeesAsync(store, futureId.JobId, cancellationToken)) return Problems.NotFound(UnknownFuture(id));
             var outcome = await store.CancelFutureAsync(futureId, forced, cancellationToken);
             if (outcome is null) return Problems.NotFound(UnknownFuture(id));
             return outcome.Result switch
@@ -59,8 +62,10 @@ internal static class FuturesApi
             foreach (var raw in body.FutureIds)
                 if (FutureId.TryParse(raw, out var parsed)) ids.Add(parsed); else malformed.Add(raw ?? "null");
             if (malformed.Count > 0) return Problems.Invalid("futureIds", $"{FutureId.FormatHint}; not one: {string.Join(", ", malformed.Take(10))}");
-            var sizes = await store.SizesAsync(ids.Select(i => i.JobId).ToHashSet(), cancellationToken);
-            var unknown = ids.Where(i => !sizes.TryGetValue(i.JobId, out var size) || i.Index >= size).Select(i => i.ToString()).ToList();
+            var caller = Caller.Of(request.HttpContext);
+            var specs = await store.SpecsAsync(ids.Select(i => i.JobId).ToHashSet(), cancellationToken);
+            var unknown = ids.Where(i => !specs.TryGetValue(i.JobId, out var spec) || i.Index >= spec.Count || !caller.Sees(spec))
+                .Select(i => i.ToString()).ToList();
             if (unknown.Count > 0) return Problems.NotFound($"no such futures (unknown or expired): {string.Join(", ", unknown.Take(10))}");
             var outcome = await store.WaitAsync(ids, body.ReturnWhen ?? ReturnWhen.AllCompleted, TimeSpan.FromSeconds(body.TimeoutSeconds ?? max), cancellationToken);
             return TypedResults.Ok(new WaitResponse(outcome.Done.Select(i => i.ToString()).ToArray(), outcome.NotDone.Select(i => i.ToString()).ToArray()));

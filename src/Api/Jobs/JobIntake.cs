@@ -1,6 +1,7 @@
 using System.Text.Json;
 using JobService.Api.Pool;
 using JobService.Api.Scheduling;
+using JobService.Api.Security;
 using JobService.Api.Storage;
 using JobService.Workers.Functions;
 using Microsoft.AspNetCore.Http.Features;
@@ -54,9 +55,11 @@ internal sealed class JobIntake(
             return new IntakeOutcome.Rejected(StatusCodes.Status413PayloadTooLarge, "Too many items",
                 $"a job may hold at most {jobs.Value.MaxItems} items or calls (Jobs:MaxItems); split it over several jobs");
 
+        // The job belongs to the caller's key: other keys will not see it.
+        var owned = spec with { Spec = spec.Spec with { Owner = Caller.Of(request.HttpContext).Key } };
         // Once stored, the job is committed: the dispatcher hands its units to Hangfire from the store.
-        await store.AddAsync(spec, cancellationToken);
-        return new IntakeOutcome.Accepted(spec.Spec);
+        await store.AddAsync(owned, cancellationToken);
+        return new IntakeOutcome.Accepted(owned.Spec);
     }
 }
 

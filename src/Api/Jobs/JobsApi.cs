@@ -1,4 +1,5 @@
 using JobService.Api.Http;
+using JobService.Api.Security;
 using JobService.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -34,18 +35,18 @@ internal static class JobsApi
                 "Answers 202 with the job ID and one future ID per item ({jobId}.{index}).");
 
         group.MapGet("/{jobId}", async Task<Results<Ok<JobView>, ValidationProblem, ProblemHttpResult>> (
-            string jobId, IJobStore store, CancellationToken cancellationToken) =>
+            string jobId, HttpContext context, IJobStore store, CancellationToken cancellationToken) =>
         {
             if (!FutureId.IsJobId(jobId)) return Problems.InvalidJobId();
             var job = await store.GetJobAsync(jobId, cancellationToken);
-            return job is null ? Problems.NotFound(Problems.UnknownJob(jobId)) : TypedResults.Ok(JobView.From(job));
+            return job is null || !Caller.Of(context).Sees(job.Spec) ? Problems.NotFound(Problems.UnknownJob(jobId)) : TypedResults.Ok(JobView.From(job));
         })
             .WithName("GetJob")
             .WithSummary("A job's state, counts per future state, progress and timings");
 
         group.MapGet("/{jobId}/results", async Task<Results<ResultsStream, ValidationProblem, ProblemHttpResult>> (
             string jobId, string? order, string? offset, string? limit, string? wait,
-            IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
+            HttpContext context, IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
         {
             if (!FutureId.IsJobId(jobId)) return Problems.InvalidJobId();
             if (!QueryValues.TryParseEnum(order, "order", ResultOrder.Submitted, out var resultOrder, out var problem)
@@ -54,7 +55,7 @@ internal static class JobsApi
                 || !QueryValues.TryParseSeconds(wait, "wait", options.Value.MaxWaitSeconds, out var waitFor, out problem))
                 return Problems.Invalid("query", problem);
             var job = await store.GetJobAsync(jobId, cancellationToken);
-            if (job is null) return Problems.NotFound(Problems.UnknownJob(jobId));
+            if (job is null || !Caller.Of(context).Sees(job.Spec)) return Problems.NotFound(Problems.UnknownJob(jobId));
             var deadline = DateTimeOffset.UtcNow + waitFor;
             return new ResultsStream(jobId, resultOrder, from, store.ReadResultsAsync(jobId, resultOrder, from, count, deadline, cancellationToken));
         })
@@ -65,10 +66,11 @@ internal static class JobsApi
                 "order=completed lists futures as they reached a terminal state, waiting up to `wait` seconds for more.");
 
         group.MapDelete("/{jobId}", async Task<Results<Ok<JobCancelled>, ValidationProblem, ProblemHttpResult>> (
-            string jobId, string? force, IJobStore store, CancellationToken cancellationToken) =>
+            string jobId, string? force, HttpContext context, IJobStore store, CancellationToken cancellationToken) =>
         {
             if (!FutureId.IsJobId(jobId)) return Problems.InvalidJobId();
             if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
+            if (!await Caller.Of(context).SeesAsync(store, jobId, cancellationToken)) return Problems.NotFound(Problems.UnknownJob(jobId));
             var outcome = await store.CancelJobAsync(jobId, forced, cancellationToken);
             if (outcome is null) return Problems.NotFound(Problems.UnknownJob(jobId));
             return TypedResults.Ok(new JobCancelled(jobId, outcome.Cancelled, outcome.Job.State, outcome.Job.Counts));
@@ -77,7 +79,7 @@ internal static class JobsApi
             .WithSummary("Cancel every pending future of a job; with force=true, the running ones too (their workers are killed)");
 
         group.MapGet("/", async Task<Results<Ok<JobList>, ValidationProblem>> (
-            string? state, string? limit, IJobStore store, CancellationToken cancellationToken) =>
+            string? state, string? limit, HttpContext context, IJobStore store, CancellationToken cancellationToken) =>
         {
             JobState? filter = null;
             if (state is not null)
@@ -87,11 +89,11 @@ internal static class JobsApi
                 filter = parsed;
             }
             if (!QueryValues.TryParseCount(limit, "limit", 1, 1000, 20, out var count, out var problem)) return Problems.Invalid("limit", problem);
-            var jobs = await store.ListJobsAsync(filter, count, cancellationToken);
+            var jobs = await store.ListJobsAsync(filter, Caller.Of(context).Listed, count, cancellationToken);
             return TypedResults.Ok(new JobList(jobs.Select(JobView.From).ToArray()));
         })
             .WithName("ListJobs")
-            .WithSummary("Recent jobs, newest first, optionally of one state");
+            .WithSummary("Recent jobs of the caller's key (an admin's: every job), newest first, optionally of one state");
 
         return group;
     }

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using JobService.Api.Pool;
+using JobService.Api.Security;
 using JobService.Api.Storage;
 using Microsoft.Extensions.Options;
 
@@ -38,12 +39,18 @@ public static class SchedulerExtensions
         return builder;
     }
 
-    /// <summary>The Hangfire dashboard; local requests only, as Hangfire's default.</summary>
+    /// <summary>
+    /// The Hangfire dashboard, read-only: it shows the queue, while cancelling is the API's (a deleted or requeued
+    /// dispatch job would change nothing the store does not already decide). See <see cref="DashboardAccess"/> for who may open it.
+    /// </summary>
     public static IApplicationBuilder MapDashboard(this WebApplication app)
     {
-        return app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(DashboardAccess.Path),
+            branch => branch.Use(DashboardAccess.ChallengeAsync));
+        return app.UseHangfireDashboard(DashboardAccess.Path, new DashboardOptions
         {
-            Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
+            Authorization = [new DashboardAccess(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Enabled)],
+            IsReadOnlyFunc = _ => true,
             DashboardTitle = "JobService queue",
             DisplayStorageConnectionString = false,
         });

@@ -14,9 +14,9 @@ public interface IJobStore
     ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken);
 
     /// <summary>How many futures each of these jobs has; jobs that are unknown (or expired) are left out.</summary>
-    ValueTask<IReadOnlyDictionary<string, int>> SizesAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyDictionary<string, JobSpec>> SpecsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken);
 
-    ValueTask<IReadOnlyList<JobSummary>> ListJobsAsync(JobState? state, int limit, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<JobSummary>> ListJobsAsync(JobState? state, string? owner, int limit, CancellationToken cancellationToken);
 
     /// <summary>The future, once it is terminal or <paramref name="wait"/> has passed.</summary>
     ValueTask<FutureSnapshot?> GetFutureAsync(FutureId id, TimeSpan wait, CancellationToken cancellationToken);

@@ -3,6 +3,7 @@ namespace JobService.Api.Storage;
 /// <summary>
 /// Everything a job is at creation and never changes but its items: what to call, how it is cut up.
 /// Small enough to read on every request; the items are read a unit at a time (<see cref="UnitClaim"/>).
+/// <see cref="Owner"/> is the name of the API key that created it (null while the service runs without keys).
 /// </summary>
 public sealed record JobSpec(
     string Id,
@@ -12,7 +13,8 @@ public sealed record JobSpec(
     bool Spread,
     JobPlan Plan,
     JobOptions Options,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string? Owner = null);
 
 /// <summary>A job as accepted: its spec and its items, slices of the request body kept as the client sent them.</summary>
 public sealed record NewJob(JobSpec Spec, ItemArguments Items);

@@ -25,6 +25,14 @@ public sealed class ServiceHost : IAsyncDisposable
     public int Port { get; }
     public int Pid => _process.Id;
     public HttpClient Client { get; }
+
+    /// <summary>Another client of this node, sending <paramref name="apiKey"/> as a bearer token (or nothing).</summary>
+    public HttpClient ClientWith(string? apiKey)
+    {
+        var client = new HttpClient { BaseAddress = Client.BaseAddress, Timeout = Client.Timeout };
+        if (apiKey is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        return client;
+    }
     public Process Process => _process;
 
     public string Log

@@ -25,19 +25,20 @@ internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels
     public ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_jobs.TryGetValue(jobId, out var job) ? job.Summary() : null);
 
-    public ValueTask<IReadOnlyDictionary<string, int>> SizesAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyDictionary<string, int>>(jobIds
+    public ValueTask<IReadOnlyDictionary<string, JobSpec>> SpecsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyDictionary<string, JobSpec>>(jobIds
             .Select(id => _jobs.TryGetValue(id, out var job) ? job.Spec : null)
             .OfType<JobSpec>()
-            .ToDictionary(spec => spec.Id, spec => spec.Count));
+            .ToDictionary(spec => spec.Id));
 
-    public ValueTask<IReadOnlyList<JobSummary>> ListJobsAsync(JobState? state, int limit, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<JobSummary>> ListJobsAsync(JobState? state, string? owner, int limit, CancellationToken cancellationToken)
     {
         var found = new List<JobSummary>(limit);
         lock (_listGate)
         {
             for (var node = _newestLast.Last; node is not null && found.Count < limit; node = node.Previous)
             {
+                if (owner is not null && node.Value.Spec.Owner != owner) continue;
                 var summary = node.Value.Summary();
                 if (state is null || summary.State == state) found.Add(summary);
             }

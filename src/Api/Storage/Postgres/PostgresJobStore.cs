@@ -25,8 +25,8 @@ internal sealed partial class PostgresJobStore(
     private readonly TimeSpan _lease = options.Value.Lease;
 
     private const string SpecColumns =
-        "j.id, j.type, j.functions, j.count, j.spread, j.chunksize, j.chunks, j.chunks_per_unit, j.timeout_seconds, j.retries, j.queue, j.created_at";
-    private const int SpecColumnCount = 12;
+        "j.id, j.type, j.functions, j.count, j.spread, j.chunksize, j.chunks, j.chunks_per_unit, j.timeout_seconds, j.retries, j.queue, j.created_at, j.owner";
+    private const int SpecColumnCount = 13;
 
     public async ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken)
     {
@@ -36,28 +36,34 @@ internal sealed partial class PostgresJobStore(
         return await reader.ReadAsync(cancellationToken) ? ReadSummary(reader) : null;
     }
 
-    public async ValueTask<IReadOnlyDictionary<string, int>> SizesAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyDictionary<string, JobSpec>> SpecsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT j.id, j.count FROM {_s}.jobs j WHERE j.id = ANY($1)");
+        await using var command = dataSource.CreateCommand($"SELECT {SpecColumns} FROM {_s}.jobs j WHERE j.id = ANY($1)");
         command.Parameters.AddValues((object)jobIds.ToArray());
-        var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
+        var specs = new Dictionary<string, JobSpec>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) sizes[reader.GetString(0)] = reader.GetInt32(1);
-        return sizes;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var spec = ReadSpec(reader, 0);
+            specs[spec.Id] = spec;
+        }
+        return specs;
     }
 
-    public async ValueTask<IReadOnlyList<JobSummary>> ListJobsAsync(JobState? state, int limit, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<JobSummary>> ListJobsAsync(JobState? state, string? owner, int limit, CancellationToken cancellationToken)
     {
         // Completed and cancelled are stored flags; pending and running are counted, so those filters look further back.
         var filter = state switch
         {
             JobState.Completed => "WHERE j.completed_at IS NOT NULL AND NOT j.cancel_requested",
             JobState.Cancelled => "WHERE j.cancel_requested",
-            null => "",
+            null => "WHERE true",
             _ => "WHERE j.completed_at IS NULL AND NOT j.cancel_requested",
         };
+        if (owner is not null) filter += " AND j.owner = $1";
         var found = new List<JobSummary>(limit);
         await using var command = dataSource.CreateCommand(SummarySql(filter, $"ORDER BY j.created_at DESC LIMIT {(state is JobState.Pending or JobState.Running ? limit * 20 : limit)}"));
+        if (owner is not null) command.Parameters.AddValues(owner);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (found.Count < limit && await reader.ReadAsync(cancellationToken))
         {
@@ -120,7 +126,8 @@ internal sealed partial class PostgresJobStore(
         reader.GetBoolean(at + 4),
         new JobPlan(reader.GetInt32(at + 5), reader.GetInt32(at + 6), reader.GetInt32(at + 7)),
         new JobOptions(reader.IsDBNull(at + 8) ? null : reader.GetDouble(at + 8), reader.GetInt32(at + 9), reader.GetString(at + 10)),
-        reader.GetFieldValue<DateTimeOffset>(at + 11));
+        reader.GetFieldValue<DateTimeOffset>(at + 11),
+        reader.IsDBNull(at + 12) ? null : reader.GetString(at + 12));
 
     private static NpgsqlBatchCommand Command(string sql, params object?[] values)
     {

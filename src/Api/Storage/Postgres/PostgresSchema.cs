@@ -10,7 +10,7 @@ namespace JobService.Api.Storage.Postgres;
 internal static class PostgresSchema
 {
     /// <summary>Bump when the statements below change; older versions are upgraded by the statements themselves (IF NOT EXISTS).</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>An arbitrary constant: the advisory lock that serialises schema changes between nodes.</summary>
     private const long MigrationLock = 0x4A6F_6253_6572_7631;
@@ -104,6 +104,10 @@ internal static class PostgresSchema
 
         -- Version 2: outcomes are written compactly (UnitCodec's format 2); rows written before keep format 1.
         ALTER TABLE {s}.results ADD COLUMN IF NOT EXISTS format smallint NOT NULL DEFAULT 1;
+
+        -- Version 3: the API key that created a job (null while the service runs without keys).
+        ALTER TABLE {s}.jobs ADD COLUMN IF NOT EXISTS owner text;
+        CREATE INDEX IF NOT EXISTS jobs_owner_created ON {s}.jobs (owner, created_at DESC) WHERE owner IS NOT NULL;
 
         UPDATE {s}.schema_version SET version = {Version} WHERE version < {Version};
         """;
