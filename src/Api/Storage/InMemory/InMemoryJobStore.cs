@@ -17,7 +17,7 @@ internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels
         var record = new JobRecord(job);
         lock (_listGate) _newestLast.AddLast(record);
         _jobs[job.Spec.Id] = record;
-        for (var unit = 0; unit < job.Spec.Plan.Units; unit++) _ready.Add(job.Spec.Options.Queue, new UnitKey(job.Spec.Id, unit));
+        for (var unit = 0; unit < job.Spec.Plan.Units; unit++) _ready.Add(job.Spec.Options.Queue, job.Spec.Owner, new UnitKey(job.Spec.Id, unit));
         _readySignal.Pulse();
         return ValueTask.CompletedTask;
     }
@@ -81,6 +81,7 @@ internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels
     {
         if (!_jobs.TryGetValue(unit.JobId, out var job) || job.ClaimUnit(unit.Unit) is not { } claim) return null;
         job.Claim(claim.Pending, workerPid, Now);
+        _ready.Started(claim.Job.Owner);
         return claim;
     }
 
@@ -95,9 +96,10 @@ internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels
 
     public ValueTask ReleaseAsync(UnitClaim claim, CancellationToken cancellationToken)
     {
+        _ready.Ended(claim.Job.Owner);
         if (_jobs.TryGetValue(claim.Job.Id, out var job) && job.ReleaseUnit(claim.Unit))
         {
-            _ready.Add(claim.Job.Options.Queue, new UnitKey(claim.Job.Id, claim.Unit));
+            _ready.Add(claim.Job.Options.Queue, claim.Job.Owner, new UnitKey(claim.Job.Id, claim.Unit));
             _readySignal.Pulse();
         }
         return ValueTask.CompletedTask;

@@ -33,12 +33,55 @@ internal sealed partial class PostgresJobStore
         // Queue by queue, in priority order: each look walks one queue's index in ready order and stops at the first hit.
         foreach (var queue in queues)
         {
+            if (auth.Value.Enabled && await ClaimFairlyAsync(queue, workerPid, cancellationToken) is { } fair) return fair;
             // SKIP LOCKED: two nodes claiming at once take different units instead of queueing on the same row.
             var claims = await ClaimAsync($"""
                 SELECT u.job_id, u.unit FROM {_s}.units u WHERE u.queue = $4 AND {Claimable}
                 ORDER BY u.ready_at LIMIT 1 FOR UPDATE SKIP LOCKED
                 """, [workerPid, queue], cancellationToken);
             if (claims.Count > 0) return claims[0];
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// With API keys, the next unit is the oldest of the key with the fewest units running, and among those of the key served
+    /// least recently (round robin), so that a key flooding the queue does not make another key's call wait behind it.
+    /// Picked, then claimed by name; a claim lost to another drainer picks again, and after a few lost races the plain
+    /// oldest-first claim decides (fair later, never stuck).
+    /// </summary>
+    private async Task<UnitClaim?> ClaimFairlyAsync(string queue, int workerPid, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await using var pick = dataSource.CreateCommand($"""
+                WITH running AS (
+                    SELECT j.owner, count(*) AS n FROM {_s}.units r JOIN {_s}.jobs j ON j.id = r.job_id
+                    WHERE r.queue = $1 AND NOT r.done AND r.owner IS NOT NULL AND r.lease_expires > now()
+                    GROUP BY j.owner)
+                SELECT u.job_id, u.unit, j.owner FROM {_s}.units u JOIN {_s}.jobs j ON j.id = u.job_id
+                LEFT JOIN running r ON r.owner IS NOT DISTINCT FROM j.owner
+                LEFT JOIN {_s}.owners o ON o.owner = j.owner
+                WHERE u.queue = $1 AND {Claimable}
+                ORDER BY coalesce(r.n, 0), o.served_at NULLS FIRST, u.ready_at LIMIT 1
+                """);
+            pick.Parameters.AddValues(queue);
+            UnitKey picked;
+            string? owner;
+            await using (var reader = await pick.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await reader.ReadAsync(cancellationToken)) return null;
+                (picked, owner) = (new UnitKey(reader.GetString(0), reader.GetInt32(1)), reader.IsDBNull(2) ? null : reader.GetString(2));
+            }
+            if (await ClaimUnitAsync(picked, workerPid, cancellationToken) is not { } claim) continue;
+            if (owner is not null)
+            {
+                await using var served = dataSource.CreateCommand(
+                    $"INSERT INTO {_s}.owners (owner, served_at) VALUES ($1, now()) ON CONFLICT (owner) DO UPDATE SET served_at = now()");
+                served.Parameters.AddValues(owner);
+                await served.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return claim;
         }
         return null;
     }

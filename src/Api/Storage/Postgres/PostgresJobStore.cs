@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using JobService.Api.Security;
 using Npgsql;
 
 namespace JobService.Api.Storage.Postgres;
@@ -16,6 +17,7 @@ internal sealed partial class PostgresJobStore(
     CancelSignals cancels,
     NodeIdentity node,
     IOptions<StorageOptions> options,
+    IOptions<AuthOptions> auth,
     TimeProvider clock) : IJobStore
 {
     /// <summary>Notifications make waits wake at once; this is how long a missed one can delay a wait, at most.</summary>

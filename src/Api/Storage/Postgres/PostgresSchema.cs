@@ -108,6 +108,8 @@ internal static class PostgresSchema
         -- Version 3: the API key that created a job (null while the service runs without keys).
         ALTER TABLE {s}.jobs ADD COLUMN IF NOT EXISTS owner text;
         CREATE INDEX IF NOT EXISTS jobs_owner_created ON {s}.jobs (owner, created_at DESC) WHERE owner IS NOT NULL;
+        -- When each key last had a unit claimed: with keys, the next unit goes to the key served least recently.
+        CREATE TABLE IF NOT EXISTS {s}.owners (owner text PRIMARY KEY, served_at timestamptz NOT NULL);
 
         UPDATE {s}.schema_version SET version = {Version} WHERE version < {Version};
         """;
