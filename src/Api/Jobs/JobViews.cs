@@ -60,5 +60,16 @@ public sealed record JobCancelled(string JobId, int Cancelled, JobState State, S
 /// <summary>The shape of <c>GET /jobs/{id}/results</c> (written as a stream).</summary>
 public sealed record ResultsPage(string JobId, ResultOrder Order, int Offset, IReadOnlyList<ResultLine> Results);
 
+/// <summary>
+/// <c>shape=compact</c>: <c>values[i]</c> is item offset + i's result, or null when it has none; the items that did not
+/// finish are listed beside: failed ones with their errors, cancelled and unfinished ones by index.
+/// </summary>
+public sealed record CompactResults(
+    string JobId, int Offset, IReadOnlyList<System.Text.Json.JsonElement?> Values, IReadOnlyList<FailedItem> Failed,
+    IReadOnlyList<int> Cancelled, IReadOnlyList<int> Unfinished);
+
+/// <summary>A failed item of the compact shape: its index and its error.</summary>
+public sealed record FailedItem(int Index, string Type, string Message, string? Traceback);
+
 /// <summary>One future's outcome: <c>result</c> when finished, <c>error</c> when failed.</summary>
 public sealed record ResultLine(int Index, FutureState State, System.Text.Json.JsonElement? Result, FutureError? Error);

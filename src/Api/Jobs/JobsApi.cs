@@ -45,25 +45,34 @@ internal static class JobsApi
             .WithSummary("A job's state, counts per future state, progress and timings");
 
         group.MapGet("/{jobId}/results", async Task<Results<ResultsStream, ValidationProblem, ProblemHttpResult>> (
-            string jobId, string? order, string? offset, string? limit, string? wait,
+            string jobId, string? order, string? offset, string? limit, string? wait, string? shape,
             HttpContext context, IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
         {
             if (!FutureId.IsJobId(jobId)) return Problems.InvalidJobId();
+            var askedShape = context.Request.Headers.Accept.ToString().Contains(ResultsStream.NdjsonType) ? ResultShape.Ndjson : ResultShape.Full;
             if (!QueryValues.TryParseEnum(order, "order", ResultOrder.Submitted, out var resultOrder, out var problem)
                 || !QueryValues.TryParseCount(offset, "offset", 0, int.MaxValue, 0, out var from, out problem)
                 || !QueryValues.TryParseCount(limit, "limit", 1, int.MaxValue, int.MaxValue, out var count, out problem)
-                || !QueryValues.TryParseSeconds(wait, "wait", options.Value.MaxWaitSeconds, out var waitFor, out problem))
+                || !QueryValues.TryParseSeconds(wait, "wait", options.Value.MaxWaitSeconds, out var waitFor, out problem)
+                || !QueryValues.TryParseEnum(shape, "shape", askedShape, out var resultShape, out problem))
                 return Problems.Invalid("query", problem);
+            if (resultShape == ResultShape.Compact && resultOrder == ResultOrder.Completed)
+                return Problems.Invalid("shape", "the compact shape lists values in item order: use order=submitted, or shape=ndjson in completion order");
             var job = await store.GetJobAsync(jobId, cancellationToken);
             if (job is null || !Caller.Of(context).Sees(job.Spec)) return Problems.NotFound(Problems.UnknownJob(jobId));
             var deadline = DateTimeOffset.UtcNow + waitFor;
-            return new ResultsStream(jobId, resultOrder, from, store.ReadResultsAsync(jobId, resultOrder, from, count, deadline, cancellationToken));
+            return new ResultsStream(jobId, resultOrder, from, resultShape, store.ReadResultsAsync(jobId, resultOrder, from, count, deadline, cancellationToken));
         })
             .Produces<ResultsPage>()
+            .Produces<CompactResults>(StatusCodes.Status200OK, "application/json")
+            .Produces(StatusCodes.Status200OK, contentType: ResultsStream.NdjsonType)
             .WithName("GetJobResults")
             .WithSummary("Results in item order (map) or completion order (as_completed), streamed")
             .WithDescription("order=submitted lists items offset..offset+limit, waiting up to `wait` seconds for each to end; " +
-                "order=completed lists futures as they reached a terminal state, waiting up to `wait` seconds for more.");
+                "order=completed lists futures as they reached a terminal state, waiting up to `wait` seconds for more. " +
+                "shape=full (default) gives {index, state, result|error} per item; shape=compact (item order only) gives the bare values " +
+                "in one array (null for an item without one) with the failed, cancelled and unfinished items listed beside it; " +
+                "shape=ndjson, or Accept: application/x-ndjson, one {index, state, result|error} per line.");
 
         group.MapDelete("/{jobId}", async Task<Results<Ok<JobCancelled>, ValidationProblem, ProblemHttpResult>> (
             string jobId, string? force, HttpContext context, IJobStore store, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using JobService.Api.Jobs;
 using JobService.Api.Storage;
 using JobService.Tests.Infrastructure;
 
@@ -94,6 +95,67 @@ public class ResultsTests(ServiceFixture service)
         var page = await Client.ResultsAsync(job.JobId);
 
         Assert.Equal([3.0, 30.0], page.Results.Select(r => r.Result!.Value.GetDouble()));
+    }
+
+    [Fact]
+    public async Task TheCompactShapeGivesBareValuesWithTheOtherItemsListedBeside()
+    {
+        var job = await Client.SubmitAsync(new
+        {
+            type = "submit",
+            calls = new object[]
+            {
+                new { function = "echo", args = new[] { 10 } },
+                new { function = "fail", args = new[] { "boom" } },
+                new { function = "echo", args = new[] { "x" } },
+            },
+        });
+
+        var compact = await Client.GetOk<CompactResults>($"/jobs/{job.JobId}/results?shape=compact&wait=60");
+
+        Assert.Equal(10, compact.Values[0]!.Value.GetInt32());
+        Assert.Null(compact.Values[1]);
+        Assert.Equal("x", compact.Values[2]!.Value.GetString());
+        var failed = Assert.Single(compact.Failed);
+        Assert.Equal((1, "boom"), (failed.Index, failed.Message));
+        Assert.Empty(compact.Cancelled);
+        Assert.Empty(compact.Unfinished);
+    }
+
+    [Fact]
+    public async Task TheCompactShapeOfAMapOfIntegersCostsLittleMoreThanTheIntegers()
+    {
+        var items = Enumerable.Range(0, 10_000).ToArray();
+        var job = await Client.MapAsync("echo", items.Cast<object>());
+
+        var body = await Client.GetStringAsync($"/jobs/{job.JobId}/results?shape=compact&wait=60");
+
+        var bare = System.Text.Json.JsonSerializer.Serialize(items).Length;
+        Assert.True(body.Length <= bare * 1.3, $"{body.Length} bytes for {bare} bytes of bare values");
+    }
+
+    [Fact]
+    public async Task NdjsonGivesOneResultPerLine()
+    {
+        var job = await Client.MapAsync("echo", [1, 2, 3]);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/jobs/{job.JobId}/results?wait=60");
+        request.Headers.Accept.ParseAdd("application/x-ndjson");
+
+        using var response = await Client.SendAsync(request);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal([1, 2, 3], lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("result").GetInt32()));
+    }
+
+    [Fact]
+    public async Task TheCompactShapeRefusesCompletionOrder()
+    {
+        var job = await Client.CallAsync("echo", 1);
+
+        using var response = await Client.GetAsync($"/jobs/{job.JobId}/results?shape=compact&order=completed");
+
+        await response.ProblemAsync(System.Net.HttpStatusCode.BadRequest);
     }
 
     [Fact]
