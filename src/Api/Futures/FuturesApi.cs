@@ -25,7 +25,9 @@ internal static class FuturesApi
             return future is null ? Problems.NotFound(UnknownFuture(id)) : TypedResults.Ok(FutureView.From(future));
         })
             .WithName("GetFuture")
-            .WithSummary("A future's state and result or error; wait=S long-polls up to S seconds for it to end (Future.result(timeout))");
+            .WithSummary("A future's state and result or error; wait=S long-polls up to S seconds for it to end (Future.result(timeout))")
+            .WithDescription("A future ID is {jobId}.{index}. Without wait the answer is immediate; with wait it comes as soon as the " +
+                "future is finished, failed or cancelled, or after wait seconds with the state it is in then.");
 
         group.MapDelete("/{id}", async Task<Results<Ok<FutureCancelled>, ValidationProblem, ProblemHttpResult>> (
             string id, string? force, HttpContext context, IJobStore store, CancellationToken cancellationToken) =>
@@ -45,7 +47,9 @@ internal static class FuturesApi
         })
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("CancelFuture")
-            .WithSummary("Cancel a pending future; a running or done one answers 409 unless force=true kills its worker");
+            .WithSummary("Cancel a pending future; a running or done one answers 409 unless force=true kills its worker")
+            .WithDescription("As Future.cancel() in Python: a pending future becomes cancelled (200). A running one is not cancelled " +
+                "(409) unless force=true, which kills the worker running it; a done one is never changed (409).");
 
         group.MapPost("/wait", async Task<Results<Ok<WaitResponse>, ValidationProblem, ProblemHttpResult>> (
             HttpRequest request, IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
@@ -72,7 +76,10 @@ internal static class FuturesApi
         })
             .Accepts<WaitRequest>("application/json")
             .WithName("WaitFutures")
-            .WithSummary("concurrent.futures.wait: return when the first completes, the first fails, or all complete");
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("concurrent.futures.wait: return when the first completes, the first fails, or all complete")
+            .WithDescription("Up to 100,000 future IDs of any jobs; returnWhen FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED " +
+                "(default); timeoutSeconds up to Jobs:MaxWaitSeconds. Answers which futures are done and which are not.");
 
         return group;
     }

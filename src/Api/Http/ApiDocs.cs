@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -17,10 +18,18 @@ public static class ApiDocs
                 Title = "JobService",
                 Version = "v1",
                 Description = "concurrent.futures as an HTTP service: map and submit jobs run in worker processes; poll, wait on or cancel their futures.",
+                Contact = new OpenApiContact { Name = "JobService maintainers" },
             });
             swagger.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "JobService.Api.xml"));
+            swagger.SupportNonNullableReferenceTypes();
+            swagger.NonNullableReferenceTypesAsRequired();
             swagger.OperationFilter<RequestExamples>();
+            swagger.OperationFilter<ApiConventions>();
+            swagger.DocumentFilter<ApiConventions>();
         });
+        // The schemas follow the JSON the endpoints write (string enums, camelCase), not MVC's defaults.
+        builder.Services.AddTransient<ISerializerDataContractResolver>(services => new JsonSerializerDataContractResolver(
+            services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
         return builder;
     }
 

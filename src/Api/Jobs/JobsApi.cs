@@ -42,7 +42,9 @@ internal static class JobsApi
             return job is null || !Caller.Of(context).Sees(job.Spec) ? Problems.NotFound(Problems.UnknownJob(jobId)) : TypedResults.Ok(JobView.From(job));
         })
             .WithName("GetJob")
-            .WithSummary("A job's state, counts per future state, progress and timings");
+            .WithSummary("A job's state, counts per future state, progress and timings")
+            .WithDescription("The job's type, functions, chunking (chunksize, chunks, units), options, counts of its futures in each " +
+                "state, and when it was created, started and completed.");
 
         group.MapGet("/{jobId}/results", async Task<Results<ResultsStream, ValidationProblem, ProblemHttpResult>> (
             string jobId, string? order, string? offset, string? limit, string? wait, string? shape,
@@ -85,7 +87,8 @@ internal static class JobsApi
             return TypedResults.Ok(new JobCancelled(jobId, outcome.Cancelled, outcome.Job.State, outcome.Job.Counts));
         })
             .WithName("CancelJob")
-            .WithSummary("Cancel every pending future of a job; with force=true, the running ones too (their workers are killed)");
+            .WithSummary("Cancel every pending future of a job; with force=true, the running ones too (their workers are killed)")
+            .WithDescription("Futures already done keep their results. Answers how many futures this call cancelled and the job's counts.");
 
         group.MapGet("/", async Task<Results<Ok<JobList>, ValidationProblem>> (
             string? state, string? limit, HttpContext context, IJobStore store, CancellationToken cancellationToken) =>
@@ -102,7 +105,8 @@ internal static class JobsApi
             return TypedResults.Ok(new JobList(jobs.Select(JobView.From).ToArray()));
         })
             .WithName("ListJobs")
-            .WithSummary("Recent jobs of the caller's key (an admin's: every job), newest first, optionally of one state");
+            .WithSummary("Recent jobs of the caller's key (an admin's: every job), newest first, optionally of one state")
+            .WithDescription("limit is 1 to 1000 (default 20). Without API keys configured, every job is listed.");
 
         return group;
     }

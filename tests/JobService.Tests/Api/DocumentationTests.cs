@@ -27,6 +27,39 @@ public sealed class DocumentationTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task SwaggerSaysEnumsAreStringsAsTheyAreOnTheWire()
+    {
+        var schemas = JsonDocument.Parse(await Client.GetStringAsync("/swagger/v1/swagger.json")).RootElement.GetProperty("components").GetProperty("schemas");
+
+        Assert.Equal(["pending", "running", "finished", "failed", "cancelled"],
+            schemas.GetProperty("FutureState").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"],
+            schemas.GetProperty("ReturnWhen").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task SpectralFindsNothingToSayAboutTheDocument()
+    {
+        var document = Path.Combine(Path.GetTempPath(), $"jobservice-openapi-{Guid.NewGuid():N}.json");
+        var ruleset = Path.ChangeExtension(document, ".spectral.yaml");
+        await File.WriteAllTextAsync(document, await Client.GetStringAsync("/swagger/v1/swagger.json"));
+        await File.WriteAllTextAsync(ruleset, "extends: [\"spectral:oas\"]\n");
+        try
+        {
+            var (exit, output) = await Spectral.RunAsync("lint", document, "--ruleset", ruleset, "--fail-severity", "hint");
+
+            Assert.True(exit == 0 && output.Contains("No results with a severity of 'hint' or higher found"), output);
+        }
+        finally
+        {
+            File.Delete(document);
+            File.Delete(ruleset);
+        }
+    }
+
+    private static readonly NpmTool Spectral = new("@stoplight/spectral-cli", "6.16.3", "spectral");
+
+    [Fact]
     public async Task SwaggerUiIsServed()
     {
         using var response = await Client.GetAsync("/swagger/index.html");

@@ -9,7 +9,7 @@ public sealed class HttpFilesTests(ServiceFixture service)
     [Fact]
     public async Task EveryRequestInTheHttpFilesSucceeds()
     {
-        var files = Directory.GetFiles(Path.Combine(RepositoryRoot(), "http"), "*.http").Order(StringComparer.Ordinal).ToArray();
+        var files = Directory.GetFiles(Path.Combine(Repository.Root, "http"), "*.http").Order(StringComparer.Ordinal).ToArray();
         Assert.NotEmpty(files);
         var host = new Dictionary<string, string> { ["host"] = service.Client.BaseAddress!.ToString().TrimEnd('/') };
 
@@ -26,12 +26,5 @@ public sealed class HttpFilesTests(ServiceFixture service)
                     $"{Path.GetFileName(path)} line {request.Line}: {response.Method} {response.Url} answered {response.Status}: {response.Body}");
             }
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "JobService.sln"))) return folder.FullName;
-        throw new DirectoryNotFoundException($"no JobService.sln above {AppContext.BaseDirectory}");
     }
 }

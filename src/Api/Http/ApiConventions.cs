@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace JobService.Api.Http;
+
+/// <summary>
+/// What the endpoints' signatures cannot tell Swashbuckle: the query values (parsed by hand, so that a bad one gets a
+/// 400 naming it) with their types and defaults, the answers every endpoint may give (401, 429, 404 for an ID), the
+/// 202's <c>Location</c>, the API-key schemes, and a description per tag.
+/// </summary>
+internal sealed class ApiConventions : IOperationFilter, IDocumentFilter
+{
+    private static readonly Dictionary<string, (JsonSchemaType Type, string[]? Values, string Description)> Query = new()
+    {
+        ["wait"] = (JsonSchemaType.Number, null, "seconds to long-poll for a terminal state (0 to Jobs:MaxWaitSeconds, default 0)"),
+        ["force"] = (JsonSchemaType.Boolean, null, "also cancel running futures, killing their workers (default false)"),
+        ["offset"] = (JsonSchemaType.Integer, null, "the first item (order=submitted) or the first of the completion order (default 0)"),
+        ["limit"] = (JsonSchemaType.Integer, null, "how many to list at most"),
+        ["order"] = (JsonSchemaType.String, ["submitted", "completed"], "item order (Pool.map) or completion order (as_completed); default submitted"),
+        ["shape"] = (JsonSchemaType.String, ["full", "compact", "ndjson"],
+            "full: {index, state, result|error} per item; compact: bare values in item order with the other items beside; ndjson: a line per item"),
+        ["state"] = (JsonSchemaType.String, ["pending", "running", "completed", "cancelled"], "only jobs in this state"),
+    };
+
+    private static readonly Dictionary<string, string> Tags = new()
+    {
+        ["Jobs"] = "Start map and submit jobs, read their state and results, cancel them",
+        ["Futures"] = "One future per item: read, long-poll, wait on many, cancel",
+        ["Functions"] = "The functions workers can run",
+        ["Health"] = "Liveness and readiness of this node",
+    };
+
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        foreach (var parameter in operation.Parameters ?? [])
+        {
+            if (parameter is not OpenApiParameter { In: ParameterLocation.Query } query || !Query.TryGetValue(query.Name!, out var known)) continue;
+            query.Description = known.Description;
+            query.Schema = new OpenApiSchema { Type = known.Type, Enum = known.Values?.Select(v => (JsonNode)JsonValue.Create(v)!).ToList() };
+        }
+        var path = context.ApiDescription.RelativePath ?? "";
+        operation.Responses ??= [];
+        if (path.Contains('{')) AddProblem(operation, context, "404", "No such job or future (unknown, expired, or another key's)");
+        if (!path.StartsWith("health", StringComparison.Ordinal))
+        {
+            AddProblem(operation, context, "401", "An API key is required (when the service has keys) and was missing or wrong");
+            AddProblem(operation, context, "429", "Over Limits:RequestsPerSecond; retry after the Retry-After header's seconds");
+        }
+        if (operation.RequestBody is not null)
+            AddProblem(operation, context, "415", "The body is not application/json");
+        if (operation.Responses.TryGetValue("202", out var accepted) && accepted is OpenApiResponse created)
+        {
+            created.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            created.Headers["Location"] = new OpenApiHeader
+            {
+                Description = "/jobs/{jobId}, the new job",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
+        }
+    }
+
+    public void Apply(OpenApiDocument document, DocumentFilterContext context)
+    {
+        // Relative: the document describes whichever node serves it.
+        document.Servers = [new OpenApiServer { Url = "/", Description = "this node" }];
+        document.Tags = Tags.Select(t => new OpenApiTag { Name = t.Key, Description = t.Value }).ToHashSet();
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "Authorization: Bearer <API key> (Auth:Keys)",
+        };
+        document.Components.SecuritySchemes["apiKey"] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Api-Key", Description = "X-Api-Key: <API key> (Auth:Keys)",
+        };
+        // Either scheme; and none at all while the service has no keys.
+        document.Security =
+        [
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] },
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] },
+            new OpenApiSecurityRequirement(),
+        ];
+    }
+
+    private static void AddProblem(OpenApiOperation operation, OperationFilterContext context, string status, string description)
+    {
+        if (operation.Responses!.ContainsKey(status)) return;
+        var schema = context.SchemaGenerator.GenerateSchema(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.SchemaRepository);
+        operation.Responses[status] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() { Schema = schema } },
+        };
+    }
+}
