@@ -54,6 +54,9 @@ internal sealed class JobIntake(
             return new IntakeOutcome.Rejected(StatusCodes.Status413PayloadTooLarge, "Too many items",
                 $"a job may hold at most {jobs.Value.MaxItems} items or calls (Jobs:MaxItems); split it over several jobs");
 
+        if (ChunkLimit.Check(spec, jobs.Value.MaxChunkMegabytes * 1024L * 1024) is { } tooLarge)
+            return new IntakeOutcome.Rejected(StatusCodes.Status413PayloadTooLarge, "Chunk too large", tooLarge);
+
         // Once stored, the job is committed: the dispatcher hands its units to Hangfire from the store.
         await store.AddAsync(spec, cancellationToken);
         return new IntakeOutcome.Accepted(spec.Spec);

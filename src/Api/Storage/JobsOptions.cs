@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using JobService.Workers.Protocol;
 
 namespace JobService.Api.Storage;
 
@@ -18,6 +19,13 @@ public sealed class JobsOptions
     /// <summary>Largest <c>POST /jobs</c> body in megabytes; more is a 413.</summary>
     [Range(1, 2047)]
     public int MaxBodyMegabytes { get; set; } = 512;
+
+    /// <summary>
+    /// Largest chunk in megabytes: what one frame carries to a worker, at most the protocol's 256 MB frame. A job with
+    /// a bigger chunk is a 413 at intake that says which chunksize would fit.
+    /// </summary>
+    [Range(1, FrameFormat.MaxPayloadBytes / (1024 * 1024))]
+    public int MaxChunkMegabytes { get; set; } = FrameFormat.MaxPayloadBytes / (1024 * 1024);
 
     /// <summary>Longest long-poll (<c>wait</c>, <c>timeoutSeconds</c> of /futures/wait) in seconds.</summary>
     [Range(1, 86_400)]
