@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 
 namespace JobService.Tests.Infrastructure;
 
@@ -73,7 +74,10 @@ public sealed class ServiceHost : IAsyncDisposable
         ["Storage:Lease"] = "00:00:03",
     };
 
-    /// <summary>Waits until GET /health answers 200 (or, with <paramref name="ready"/> false, answers at all).</summary>
+    /// <summary>
+    /// Waits until GET /health says Healthy: every worker up, storage answering (or, with <paramref name="ready"/> false,
+    /// until /health/live answers at all).
+    /// </summary>
     public async Task WaitUntilHealthAsync(TimeSpan timeout, bool ready = true)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -87,8 +91,12 @@ public sealed class ServiceHost : IAsyncDisposable
             }
             try
             {
-                using var response = await Client.GetAsync("/health");
-                if (response.StatusCode == HttpStatusCode.OK || !ready) return;
+                if (!ready)
+                {
+                    using var live = await Client.GetAsync("/health/live");
+                    if (live.StatusCode == HttpStatusCode.OK) return;
+                }
+                else if (await HealthStatusAsync() == "Healthy") return;
             }
             catch (HttpRequestException)
             {
@@ -97,6 +105,14 @@ public sealed class ServiceHost : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"the service was not ready within {timeout}:\n{Log}");
+    }
+
+    /// <summary>The <c>status</c> of GET /health: Healthy, Degraded or Unhealthy.</summary>
+    private async Task<string?> HealthStatusAsync()
+    {
+        using var response = await Client.GetAsync("/health");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("status").GetString();
     }
 
     /// <summary>The worker processes this node has spawned and not yet reaped.</summary>
