@@ -18,6 +18,7 @@ public sealed class UnitRunner(
     CancelSignals cancels,
     IOptions<WorkerPoolOptions> poolOptions,
     IOptions<StorageOptions> storageOptions,
+    IOptions<JobsOptions> jobsOptions,
     ILogger<UnitRunner> log)
 {
     /// <summary>Deliveries of a unit beyond its retries that may end with its node gone, before its items are failed instead of run again.</summary>
@@ -45,6 +46,9 @@ public sealed class UnitRunner(
         }
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var renewing = RenewAsync(claim, lost);
+        // A timeout the job chose is exact per item, so its items run isolated; the default one is a safety net, and a
+        // batched send it ends is re-run isolated, as after a crash, to pin it on its item.
+        var timeout = TimeSpan.FromSeconds(spec.Options.TimeoutSeconds ?? jobsOptions.Value.DefaultTimeoutSeconds);
         var isolated = remaining.Count == 1 || spec.Options.TimeoutSeconds is not null || !spec.Functions.All(timings.IsFast);
         WorkerLease? claimedFor = worker;
         var recordings = new List<Task>();
@@ -62,7 +66,7 @@ public sealed class UnitRunner(
                     : await store.ClaimItemsAsync(claim, TakeSend(remaining, lease.Worker), lease.Worker.Pid, lost.Token);
                 claimedFor = null;
                 if (sending.Length == 0) continue;
-                var session = new WorkerSession(claim, sending, isolated, lease, store, timings);
+                var session = new WorkerSession(claim, sending, isolated, timeout, lease, store, timings);
                 SessionResult result;
                 using (_sessions.Register(session)) result = await session.RunAsync(lost.Token);
                 sending = [];
@@ -76,15 +80,14 @@ public sealed class UnitRunner(
                     case SessionEnd.Stopping:
                         remaining.InsertRange(0, unreported);
                         throw new OperationCanceledException(lost.Token);
-                    case SessionEnd.TimedOut:
-                    case SessionEnd.Crashed or SessionEnd.ProtocolBroken when isolated:
-                        if (unreported.Count > 0 && await BlameAsync(claim, unreported[0], result, blamed)) unreported.RemoveAt(0);
+                    case SessionEnd.TimedOut or SessionEnd.Crashed or SessionEnd.ProtocolBroken when isolated:
+                        if (unreported.Count > 0 && await BlameAsync(claim, unreported[0], result, timeout, blamed)) unreported.RemoveAt(0);
                         break;
-                    case SessionEnd.Crashed or SessionEnd.ProtocolBroken:
+                    case SessionEnd.TimedOut or SessionEnd.Crashed or SessionEnd.ProtocolBroken:
                         // Batched results may have been lost with the worker, so the running item is unknown:
-                        // re-run what was not reported, isolated, where the next crash names its item exactly.
-                        log.LogInformation("Worker {WorkerPid} died in a batched send; re-running {Count} unreported items isolated: {Detail}",
-                            result.WorkerPid, unreported.Count, result.Detail);
+                        // re-run what was not reported, isolated, where the next crash or timeout names its item exactly.
+                        log.LogInformation("Worker {WorkerPid} {End} in a batched send; re-running {Count} unreported items isolated: {Detail}",
+                            result.WorkerPid, result.End, unreported.Count, result.Detail);
                         isolated = true;
                         break;
                 }
@@ -172,7 +175,7 @@ public sealed class UnitRunner(
     }
 
     /// <summary>The item that was running when its worker died or timed out: retried while retries allow, else failed. True if it is now terminal.</summary>
-    private async Task<bool> BlameAsync(UnitClaim claim, int index, SessionResult result, Dictionary<int, int> blamed)
+    private async Task<bool> BlameAsync(UnitClaim claim, int index, SessionResult result, TimeSpan timeout, Dictionary<int, int> blamed)
     {
         var spec = claim.Job;
         // The budget is counted from what the store recorded, so a re-delivery after a node died does not reset it.
@@ -180,7 +183,8 @@ public sealed class UnitRunner(
         var error = result.End switch
         {
             SessionEnd.TimedOut => new FutureError("TimeoutError",
-                $"item {index} ran longer than its {spec.Options.TimeoutSeconds:0.###}s timeout; worker {result.WorkerPid} was killed", null),
+                $"item {index} ran longer than its {timeout.TotalSeconds:0.###}s timeout" +
+                $"{(spec.Options.TimeoutSeconds is null ? " (Jobs:DefaultTimeoutSeconds; set timeoutSeconds to change it)" : "")}; worker {result.WorkerPid} was killed", null),
             SessionEnd.ProtocolBroken => new FutureError("WorkerProtocolError",
                 $"worker {result.WorkerPid} broke the frame protocol while running item {index}: {result.Detail}", null),
             _ => new FutureError("WorkerCrashed",

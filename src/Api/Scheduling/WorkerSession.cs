@@ -10,7 +10,7 @@ namespace JobService.Api.Scheduling;
 /// in order, records them as they arrive, and says how it ended and which items were never reported.
 /// </summary>
 internal sealed class WorkerSession(
-    UnitClaim claim, int[] items, bool isolated, WorkerLease lease, IJobStore store, FunctionTimings timings)
+    UnitClaim claim, int[] items, bool isolated, TimeSpan itemTimeout, WorkerLease lease, IJobStore store, FunctionTimings timings)
 {
     private readonly JobSpec _spec = claim.Job;
     private const int RecordBatch = 4096;
@@ -62,16 +62,17 @@ internal sealed class WorkerSession(
         var recorder = _recorder = new OutcomeRecorder(store, claim, batch);
         var frames = new Frame[batch];
         var functionTimings = _spec.Functions.Select(timings.For).ToArray();
-        using var timeout = _spec.Options.TimeoutSeconds is null ? null : new CancellationTokenSource();
-        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var timeout = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             while (_next < items.Length)
             {
                 if (_interrupts?.ContainsKey(items[_next]) == true) KillForInterrupt();
                 // In an isolated send the next item starts when the previous result is out: its clock starts now.
-                timeout?.CancelAfter(TimeSpan.FromSeconds(_spec.Options.TimeoutSeconds!.Value));
-                var count = await _worker.Output.ReadManyAsync(frames.AsMemory(0, Math.Min(recorder.Room, items.Length - _next)), linked?.Token ?? cancellationToken);
+                // In a batched send, results stream as they end: the clock is the time since the last one came.
+                timeout.CancelAfter(itemTimeout);
+                var count = await _worker.Output.ReadManyAsync(frames.AsMemory(0, Math.Min(recorder.Room, items.Length - _next)), linked.Token);
                 if (count == 0)
                 {
                     end = SessionEnd.Crashed;
@@ -101,7 +102,7 @@ internal sealed class WorkerSession(
         {
             end = SessionEnd.Stopping;
         }
-        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             end = SessionEnd.TimedOut;
         }

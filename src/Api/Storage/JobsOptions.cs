@@ -31,6 +31,13 @@ public sealed class JobsOptions
     [Range(1, 86_400)]
     public int MaxWaitSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// The per-item timeout of a job that sets no <c>timeoutSeconds</c>: an item running longer fails with TimeoutError and
+    /// its worker is killed, so that a runaway call ends instead of holding a worker for ever.
+    /// </summary>
+    [Range(1, 7 * 86_400)]
+    public int DefaultTimeoutSeconds { get; set; } = 300;
+
     /// <summary>Most <c>retries</c> a job may ask for.</summary>
     [Range(0, 100)]
     public int MaxRetries { get; set; } = 10;

@@ -17,7 +17,7 @@ public sealed class RunnerNode : IAsyncDisposable
         _pool = pool;
         var storage = Options.Create(new StorageOptions());
         Runner = new UnitRunner(store, pool, new FunctionTimings(), new CancelSignals(), Options.Create(new WorkerPoolOptions { Count = 1 }),
-            storage, NullLogger<UnitRunner>.Instance);
+            storage, Options.Create(new JobsOptions()), NullLogger<UnitRunner>.Instance);
     }
 
     public UnitRunner Runner { get; }
