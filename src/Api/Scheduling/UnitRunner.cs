@@ -100,12 +100,13 @@ public sealed class UnitRunner(
             log.LogWarning("Lease of unit {Unit} of job {JobId} lost; leaving its {Count} unfinished items to the node that took it over",
                 claim.Unit, spec.Id, remaining.Count);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not DbException)
+        catch (Exception e) when (e is not OperationCanceledException and not DbException && !cancellationToken.IsCancellationRequested)
         {
             // Checkpoint #5. The node itself failed (a bug in the service, not the worker, not the function). Running the
             // items again would fail the same way, every time: they fail now, so the job ends instead of running forever.
-            // A storage failure is not caught here: what cannot be written cannot be failed either, and the release below
-            // (or, failing that, the lease running out) hands the unit to the next claim, within the node-loss budget.
+            // Not caught here: a storage failure (what cannot be written cannot be failed either: the release below, or
+            // the lease running out, hands the unit to the next claim, within the node-loss budget), nor anything once the
+            // node is stopping (the pool closing under a unit is no reason to fail its items: they are pending again).
             log.LogError(e, "Unit {Unit} of job {JobId} failed in the node; failing its {Count} unfinished items",
                 claim.Unit, spec.Id, sending.Length + remaining.Count);
             await Task.WhenAll(recordings);
