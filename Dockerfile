@@ -1,6 +1,6 @@
 # JobService: the API host with its worker program beside it, in one image.
 #   docker build -t jobservice .
-#   docker run --rm -p 8080:8080 jobservice          # then: curl localhost:8080/health
+#   docker run --rm -p 8080:8080 jobservice          # then: curl localhost:8080/health (probes: /health/live, /health/ready)
 # Settings as environment variables, e.g. -e Workers__Count=4 -e Jobs__Retention=01:00:00
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build

@@ -24,7 +24,8 @@ builder.AddJobStorage();
 builder.AddScheduler();
 builder.AddJobIntake();
 
-// Swagger
+// Health checks (workers, storage) and Swagger
+builder.AddHealth();
 builder.AddApiDocs();
 
 var app = builder.Build();

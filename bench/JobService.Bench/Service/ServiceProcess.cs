@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 
 namespace JobService.Bench.Service;
 
@@ -86,8 +87,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
             if (_process.HasExited) throw new InvalidOperationException($"the service exited with code {_process.ExitCode}:\n{LogTail}");
             try
             {
+                // Healthy, not merely ready: a benchmark measured with a worker missing would measure the wrong pool.
                 using var response = await client.GetAsync("/health", cancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK) return;
+                using var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                if (health.RootElement.GetProperty("status").GetString() == "Healthy") return;
             }
             catch (HttpRequestException)
             {
@@ -95,7 +98,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             }
             await Task.Delay(100, cancellationToken);
         }
-        throw new TimeoutException($"GET /health did not answer 200 within {timeout}:\n{LogTail}");
+        throw new TimeoutException($"GET /health did not say Healthy within {timeout}:\n{LogTail}");
     }
 
     /// <summary>SIGTERM, as a container runtime stops it; the tree is killed if it does not stop in time.</summary>

@@ -96,7 +96,7 @@ internal sealed class JobBuilder(FunctionCatalog catalog, JobsOptions limits, Sc
     {
         if (job.Chunksize is <= 0) problems.Add("chunksize", "chunksize must be a positive integer, or null for ceil(items / (4 × workers))");
         if (job.TimeoutSeconds is { } t && (t <= 0 || double.IsNaN(t) || t > 7 * 86_400))
-            problems.Add("timeoutSeconds", "timeoutSeconds must be a positive number of seconds (at most a week), or null for no limit");
+            problems.Add("timeoutSeconds", "timeoutSeconds must be a positive number of seconds (at most a week), or null for the node's default (Jobs:DefaultTimeoutSeconds)");
         if (job.Retries is < 0 || job.Retries > limits.MaxRetries)
             problems.Add("retries", $"retries must be between 0 and {limits.MaxRetries} (Jobs:MaxRetries)");
         var queue = job.Queue ?? scheduler.Served[0];

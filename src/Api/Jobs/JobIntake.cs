@@ -55,6 +55,9 @@ internal sealed class JobIntake(
             return new IntakeOutcome.Rejected(StatusCodes.Status413PayloadTooLarge, "Too many items",
                 $"a job may hold at most {jobs.Value.MaxItems} items or calls (Jobs:MaxItems); split it over several jobs");
 
+        if (ChunkLimit.Check(spec, jobs.Value.MaxChunkMegabytes * 1024L * 1024) is { } tooLarge)
+            return new IntakeOutcome.Rejected(StatusCodes.Status413PayloadTooLarge, "Chunk too large", tooLarge);
+
         // The job belongs to the caller's key: other keys will not see it.
         var owned = spec with { Spec = spec.Spec with { Owner = Caller.Of(request.HttpContext).Key } };
         // Once stored, the job is committed: the dispatcher hands its units to Hangfire from the store.

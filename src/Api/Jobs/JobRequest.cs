@@ -13,7 +13,7 @@ namespace JobService.Api.Jobs;
 /// <param name="Args">Submit of one call: the arguments, as an array.</param>
 /// <param name="Calls">Submit of many calls: one future each, in order.</param>
 /// <param name="Chunksize">Items sent to a worker in one frame; null = ceil(n / (4 × workers)), as multiprocessing.Pool.</param>
-/// <param name="TimeoutSeconds">Per-item limit; an item over it is failed with TimeoutError and its worker killed.</param>
+/// <param name="TimeoutSeconds">Per-item limit; an item over it is failed with TimeoutError and its worker killed. Null = the node's Jobs:DefaultTimeoutSeconds (300 s unless configured).</param>
 /// <param name="Retries">Re-runs of an item after its worker crashed or timed out (never after an exception it raised).</param>
 /// <param name="Queue">Hangfire queue; one of the node's Scheduler:Queues.</param>
 public sealed record JobRequest(

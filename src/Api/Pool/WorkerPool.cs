@@ -24,9 +24,7 @@ public sealed class WorkerPool(
     public int Target => options.Value.Count;
     public int Live => _live.Count;
 
-    /// <summary>Ready when every worker is up; a start failure keeps the node unready until a respawn succeeds.</summary>
-    public bool IsReady => _live.Count == Target && Volatile.Read(ref _failures) == 0;
-
+    /// <summary>Why the last worker start failed, while no start has succeeded since.</summary>
     public string? LastFailure => Volatile.Read(ref _failures) == 0 ? null : _lastFailure;
 
     public Task StartAsync(CancellationToken cancellationToken)

@@ -77,8 +77,9 @@ public sealed class Drainer(
         {
             try
             {
-                // Stopping with claims not yet run: their units go back to ready at once, not when their leases run out.
-                foreach (var claim in claimed) await store.ReleaseAsync(claim, CancellationToken.None);
+                // Stopping, or failing, with claims not yet run: their units go back to ready at once, not when their leases
+                // run out; one release that fails does not keep the others from theirs (its lease ends it instead).
+                foreach (var claim in claimed) await ReleaseQuietlyAsync(claim);
                 // The units still finishing release their own claims; their exceptions (stopping, included) surface here.
                 await Task.WhenAll(finishing);
             }
@@ -106,6 +107,18 @@ public sealed class Drainer(
     }
 
     private bool IsQuick(UnitClaim claim) => claim.Pending.Count == 1 && claim.Job.Functions.All(timings.IsFast);
+
+    private async Task ReleaseQuietlyAsync(UnitClaim claim)
+    {
+        try
+        {
+            await store.ReleaseAsync(claim, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // Storage unreachable: the claim's lease runs out and the unit is ready again then.
+        }
+    }
 
     private static async Task DrainFinishedAsync(List<Task> finishing)
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using JobService.Api.Pool;
 using JobService.Api.Storage;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public sealed class UnitRunner(
     CancelSignals cancels,
     IOptions<WorkerPoolOptions> poolOptions,
     IOptions<StorageOptions> storageOptions,
+    IOptions<JobsOptions> jobsOptions,
     ILogger<UnitRunner> log)
 {
     /// <summary>Deliveries of a unit beyond its retries that may end with its node gone, before its items are failed instead of run again.</summary>
@@ -29,12 +31,14 @@ public sealed class UnitRunner(
     {
         var spec = claim.Job;
         using var scope = log.BeginScope(new Dictionary<string, object> { ["JobId"] = spec.Id, ["Unit"] = claim.Unit });
+        // Checkpoint #1. The unit is leased to this node: its unfinished items are ours until the lease runs out. If this
+        // node dies from here on, the lease ends without a renewal and another claim (here or elsewhere) runs them again.
         var remaining = claim.Pending.ToList();
         var blamed = new Dictionary<int, int>(claim.Blamed);
         if (claim.Attempts > spec.Options.Retries + 1 + MaxNodeLosses)
         {
-            // A unit whose every delivery ended with its node gone (the node crashed or was killed while running it)
-            // is not run forever: its unfinished items fail, so the job ends.
+            // Checkpoint #2. Every delivery of this unit so far ended with its node gone (crashed or killed while running it):
+            // its unfinished items fail now, so that a unit that kills nodes does not run forever.
             worker.Dispose();
             await FailLostAsync(claim, remaining);
             await store.ReleaseAsync(claim, CancellationToken.None);
@@ -42,40 +46,48 @@ public sealed class UnitRunner(
         }
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var renewing = RenewAsync(claim, lost);
+        // A timeout the job chose is exact per item, so its items run isolated; the default one is a safety net, and a
+        // batched send it ends is re-run isolated, as after a crash, to pin it on its item.
+        var timeout = TimeSpan.FromSeconds(spec.Options.TimeoutSeconds ?? jobsOptions.Value.DefaultTimeoutSeconds);
         var isolated = remaining.Count == 1 || spec.Options.TimeoutSeconds is not null || !spec.Functions.All(timings.IsFast);
         WorkerLease? claimedFor = worker;
         var recordings = new List<Task>();
+        int[] sending = [];
         try
         {
             while (remaining.Count > 0)
             {
                 using var lease = claimedFor ?? await pool.LeaseAsync(lost.Token);
-                // The first send holds the items the claim marked as sent a moment ago (to this worker, or, for a unit
-                // fetched ahead, to the drainer's worker of that moment; the outcome records the one that ran it).
-                var send = claimedFor is not null
+                // Checkpoint #3. The items of the send are marked running on this worker before a byte is written to it
+                // (the first send's were marked by the claim itself, for this worker or, for a unit fetched ahead, the
+                // drainer's worker of that moment; the outcome records the one that ran it).
+                sending = claimedFor is not null
                     ? TakeSend(remaining, lease.Worker).ToArray()
                     : await store.ClaimItemsAsync(claim, TakeSend(remaining, lease.Worker), lease.Worker.Pid, lost.Token);
                 claimedFor = null;
-                if (send.Length == 0) continue;
-                var session = new WorkerSession(claim, send, isolated, lease, store, timings);
+                if (sending.Length == 0) continue;
+                var session = new WorkerSession(claim, sending, isolated, timeout, lease, store, timings);
                 SessionResult result;
                 using (_sessions.Register(session)) result = await session.RunAsync(lost.Token);
+                sending = [];
                 recordings.Add(result.Recorded);
+                // Checkpoint #4. The send is over: each item the worker reported has its outcome on its way to the store;
+                // of the rest, the first was running when the worker died or timed out and is blamed (retried or failed),
+                // and the others go back to the front of the unit, to the next worker.
                 var unreported = result.Unreported;
                 switch (result.End)
                 {
                     case SessionEnd.Stopping:
                         remaining.InsertRange(0, unreported);
                         throw new OperationCanceledException(lost.Token);
-                    case SessionEnd.TimedOut:
-                    case SessionEnd.Crashed or SessionEnd.ProtocolBroken when isolated:
-                        if (unreported.Count > 0 && await BlameAsync(claim, unreported[0], result, blamed)) unreported.RemoveAt(0);
+                    case SessionEnd.TimedOut or SessionEnd.Crashed or SessionEnd.ProtocolBroken when isolated:
+                        if (unreported.Count > 0 && await BlameAsync(claim, unreported[0], result, timeout, blamed)) unreported.RemoveAt(0);
                         break;
-                    case SessionEnd.Crashed or SessionEnd.ProtocolBroken:
+                    case SessionEnd.TimedOut or SessionEnd.Crashed or SessionEnd.ProtocolBroken:
                         // Batched results may have been lost with the worker, so the running item is unknown:
-                        // re-run what was not reported, isolated, where the next crash names its item exactly.
-                        log.LogInformation("Worker {WorkerPid} died in a batched send; re-running {Count} unreported items isolated: {Detail}",
-                            result.WorkerPid, unreported.Count, result.Detail);
+                        // re-run what was not reported, isolated, where the next crash or timeout names its item exactly.
+                        log.LogInformation("Worker {WorkerPid} {End} in a batched send; re-running {Count} unreported items isolated: {Detail}",
+                            result.WorkerPid, result.End, unreported.Count, result.Detail);
                         isolated = true;
                         break;
                 }
@@ -88,13 +100,26 @@ public sealed class UnitRunner(
             log.LogWarning("Lease of unit {Unit} of job {JobId} lost; leaving its {Count} unfinished items to the node that took it over",
                 claim.Unit, spec.Id, remaining.Count);
         }
+        catch (Exception e) when (e is not OperationCanceledException and not DbException && !cancellationToken.IsCancellationRequested)
+        {
+            // Checkpoint #5. The node itself failed (a bug in the service, not the worker, not the function). Running the
+            // items again would fail the same way, every time: they fail now, so the job ends instead of running forever.
+            // Not caught here: a storage failure (what cannot be written cannot be failed either: the release below, or
+            // the lease running out, hands the unit to the next claim, within the node-loss budget), nor anything once the
+            // node is stopping (the pool closing under a unit is no reason to fail its items: they are pending again).
+            log.LogError(e, "Unit {Unit} of job {JobId} failed in the node; failing its {Count} unfinished items",
+                claim.Unit, spec.Id, sending.Length + remaining.Count);
+            await Task.WhenAll(recordings);
+            await FailBrokenAsync(claim, [.. sending, .. remaining]);
+        }
         finally
         {
             claimedFor?.Dispose();
             await lost.CancelAsync();
             await renewing;
-            // Checkpoint: every item is terminal (its outcome written), or the node is stopping, or the lease is lost. The claim
-            // ends here either way, and what is not terminal is pending again for the next claim (after a restart, or elsewhere).
+            // Checkpoint #6. Every item is terminal (its outcome written), or the node is stopping, or the lease is lost.
+            // The claim ends here either way, and what is not terminal is pending again for the next claim (after a
+            // restart, or elsewhere): no item leaves this method running.
             try
             {
                 await Task.WhenAll(recordings);
@@ -151,7 +176,7 @@ public sealed class UnitRunner(
     }
 
     /// <summary>The item that was running when its worker died or timed out: retried while retries allow, else failed. True if it is now terminal.</summary>
-    private async Task<bool> BlameAsync(UnitClaim claim, int index, SessionResult result, Dictionary<int, int> blamed)
+    private async Task<bool> BlameAsync(UnitClaim claim, int index, SessionResult result, TimeSpan timeout, Dictionary<int, int> blamed)
     {
         var spec = claim.Job;
         // The budget is counted from what the store recorded, so a re-delivery after a node died does not reset it.
@@ -159,7 +184,8 @@ public sealed class UnitRunner(
         var error = result.End switch
         {
             SessionEnd.TimedOut => new FutureError("TimeoutError",
-                $"item {index} ran longer than its {spec.Options.TimeoutSeconds:0.###}s timeout; worker {result.WorkerPid} was killed", null),
+                $"item {index} ran longer than its {timeout.TotalSeconds:0.###}s timeout" +
+                $"{(spec.Options.TimeoutSeconds is null ? " (Jobs:DefaultTimeoutSeconds; set timeoutSeconds to change it)" : "")}; worker {result.WorkerPid} was killed", null),
             SessionEnd.ProtocolBroken => new FutureError("WorkerProtocolError",
                 $"worker {result.WorkerPid} broke the frame protocol while running item {index}: {result.Detail}", null),
             _ => new FutureError("WorkerCrashed",
@@ -171,6 +197,14 @@ public sealed class UnitRunner(
         var outcome = new ItemOutcome(index, retry ? OutcomeKind.Retrying : OutcomeKind.Failed, default, error, result.WorkerPid, 0);
         await store.RecordAsync(claim, new[] { outcome }, CancellationToken.None);
         return !retry;
+    }
+
+    private async Task FailBrokenAsync(UnitClaim claim, int[] items)
+    {
+        var unfinished = await store.UnfinishedAsync(claim, items, CancellationToken.None);
+        var error = new FutureError("InternalError",
+            $"the service failed while running unit {claim.Unit} of this job, so this item did not run; it is not retried (the node's log has the cause)", null);
+        await store.RecordAsync(claim, unfinished.Select(i => new ItemOutcome(i, OutcomeKind.Failed, default, error, 0, 0)).ToArray(), CancellationToken.None);
     }
 
     private async Task FailLostAsync(UnitClaim claim, List<int> items)

@@ -10,7 +10,7 @@ namespace JobService.Api.Scheduling;
 /// in order, records them as they arrive, and says how it ended and which items were never reported.
 /// </summary>
 internal sealed class WorkerSession(
-    UnitClaim claim, int[] items, bool isolated, WorkerLease lease, IJobStore store, FunctionTimings timings)
+    UnitClaim claim, int[] items, bool isolated, TimeSpan itemTimeout, WorkerLease lease, IJobStore store, FunctionTimings timings)
 {
     private readonly JobSpec _spec = claim.Job;
     private const int RecordBatch = 4096;
@@ -18,6 +18,7 @@ internal sealed class WorkerSession(
     /// <summary>Chunks go to the worker in pieces of about this size: a 100,000-item chunk never sits whole in memory.</summary>
     private const int WriteBuffer = 64 * 1024;
     private ConcurrentDictionary<int, byte>? _interrupts;
+    private OutcomeRecorder? _recorder;
     private readonly WorkerProcess _worker = lease.Worker;
     private int _next;
     private volatile bool _interrupted;
@@ -36,24 +37,42 @@ internal sealed class WorkerSession(
 
     public async Task<SessionResult> RunAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            return await SendAndReadAsync(cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The session failed in the node itself: the worker may be half-way through a chunk, so its stream cannot
+            // be trusted; and what it reported is written before the runner decides the fate of the rest.
+            _worker.Kill();
+            lease.Retire("its session failed in the node");
+            if (_recorder is not null) await _recorder.CompleteAsync();
+            throw;
+        }
+    }
+
+    private async Task<SessionResult> SendAndReadAsync(CancellationToken cancellationToken)
+    {
         _worker.TasksRun += items.Length;
         var writing = WriteChunksAsync(cancellationToken);
         var end = SessionEnd.Completed;
         var detail = "";
         var batch = Math.Min(items.Length, RecordBatch);
-        var recorder = new OutcomeRecorder(store, claim, batch);
+        var recorder = _recorder = new OutcomeRecorder(store, claim, batch);
         var frames = new Frame[batch];
         var functionTimings = _spec.Functions.Select(timings.For).ToArray();
-        using var timeout = _spec.Options.TimeoutSeconds is null ? null : new CancellationTokenSource();
-        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var timeout = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             while (_next < items.Length)
             {
                 if (_interrupts?.ContainsKey(items[_next]) == true) KillForInterrupt();
                 // In an isolated send the next item starts when the previous result is out: its clock starts now.
-                timeout?.CancelAfter(TimeSpan.FromSeconds(_spec.Options.TimeoutSeconds!.Value));
-                var count = await _worker.Output.ReadManyAsync(frames.AsMemory(0, Math.Min(recorder.Room, items.Length - _next)), linked?.Token ?? cancellationToken);
+                // In a batched send, results stream as they end: the clock is the time since the last one came.
+                timeout.CancelAfter(itemTimeout);
+                var count = await _worker.Output.ReadManyAsync(frames.AsMemory(0, Math.Min(recorder.Room, items.Length - _next)), linked.Token);
                 if (count == 0)
                 {
                     end = SessionEnd.Crashed;
@@ -83,7 +102,7 @@ internal sealed class WorkerSession(
         {
             end = SessionEnd.Stopping;
         }
-        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             end = SessionEnd.TimedOut;
         }
@@ -151,9 +170,14 @@ internal sealed class WorkerSession(
             // Sized to the send: a single-call job must not cost a 64 KB buffer.
             var frames = new FrameBuilder((int)Math.Min(WriteBuffer, 256L + items.Length * 32L));
             var chunksize = _spec.Plan.Chunksize;
-            for (var start = 0; start < items.Length; start += chunksize)
+            int count;
+            for (var start = 0; start < items.Length; start += count)
             {
-                var count = Math.Min(chunksize, items.Length - start);
+                // The job's own chunks (item index ÷ chunksize), also in a re-send after a crash: intake checked each of
+                // them against the frame limit, while a run of chunksize items straddling two of them may be over it.
+                var chunk = items[start] / chunksize;
+                count = 1;
+                while (start + count < items.Length && items[start + count] / chunksize == chunk) count++;
                 var argumentBytes = 0L;
                 for (var i = start; i < start + count; i++) argumentBytes += claim.Items[items[i]].Length;
                 ChunkFrame.WriteHeader(frames, isolated, _spec.Functions, count, argumentBytes);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using JobService.Workers.Protocol;
 
 namespace JobService.Api.Storage;
 
@@ -19,9 +20,23 @@ public sealed class JobsOptions
     [Range(1, 2047)]
     public int MaxBodyMegabytes { get; set; } = 512;
 
+    /// <summary>
+    /// Largest chunk in megabytes: what one frame carries to a worker, at most the protocol's 256 MB frame. A job with
+    /// a bigger chunk is a 413 at intake that says which chunksize would fit.
+    /// </summary>
+    [Range(1, FrameFormat.MaxPayloadBytes / (1024 * 1024))]
+    public int MaxChunkMegabytes { get; set; } = FrameFormat.MaxPayloadBytes / (1024 * 1024);
+
     /// <summary>Longest long-poll (<c>wait</c>, <c>timeoutSeconds</c> of /futures/wait) in seconds.</summary>
     [Range(1, 86_400)]
     public int MaxWaitSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// The per-item timeout of a job that sets no <c>timeoutSeconds</c>: an item running longer fails with TimeoutError and
+    /// its worker is killed, so that a runaway call ends instead of holding a worker for ever.
+    /// </summary>
+    [Range(1, 7 * 86_400)]
+    public int DefaultTimeoutSeconds { get; set; } = 300;
 
     /// <summary>Most <c>retries</c> a job may ask for.</summary>
     [Range(0, 100)]

@@ -3,10 +3,22 @@ namespace JobService.Workers.Functions;
 /// <summary>The catalog every node has: the tutorial's functions and the benchmark helpers.</summary>
 public static class BuiltinFunctions
 {
-    [JobFunction("fib", Description = "Naive recursive Fibonacci: fib(1) = fib(2) = 1 (tutorial §1).")]
-    public static long Fib(int n) => n <= 2 ? 1 : Fib(n - 1) + Fib(n - 2);
+    /// <summary>
+    /// The largest n fib takes: fib(45) runs for seconds, and each step up costs 1.6 times more (fib(100) would outlast
+    /// any worker; fib(10**9) overflowed the worker's stack). Above it the item fails at once instead of holding a worker.
+    /// </summary>
+    public const int MaxFib = 45;
 
-    [JobFunction("fib_checked", Description = "fib, but n == 31 raises 'fib must less than 31' (tutorial §2).")]
+    [JobFunction("fib", Description = "Naive recursive Fibonacci: fib(1) = fib(2) = 1 (tutorial §1); n at most 45.")]
+    public static long Fib(int n)
+    {
+        if (n > MaxFib) throw new ArgumentValueException($"fib({n}) is naive recursion and would run for ages: n must be at most {MaxFib}");
+        return NaiveFib(n);
+    }
+
+    private static long NaiveFib(int n) => n <= 2 ? 1 : NaiveFib(n - 1) + NaiveFib(n - 2);
+
+    [JobFunction("fib_checked", Description = "fib, but n == 31 raises 'fib must less than 31' (tutorial §2); n at most 45.")]
     public static long FibChecked(int n)
     {
         if (n == 31) throw new Exception("fib must less than 31");
@@ -33,9 +45,12 @@ public static class BuiltinFunctions
     [JobFunction("echo", Description = "Returns its argument unchanged (measures the service's own overhead).")]
     public static RawJson Echo(RawJson x) => x;
 
-    [JobFunction("sleep", Description = "Sleeps for the given seconds and returns them.")]
+    [JobFunction("sleep", Description = "Sleeps for the given seconds (a finite number, 0 or more) and returns them.")]
     public static double Sleep(double seconds)
     {
+        // TimeSpan reads a negative span as "forever": sleep(-0.001) would hold its worker until the timeout killed it.
+        if (!double.IsFinite(seconds) || seconds < 0)
+            throw new ArgumentValueException($"sleep length must be a finite number of seconds, 0 or more; got {seconds}");
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
         return seconds;
     }

@@ -55,6 +55,7 @@ internal sealed class ChunkExecutor(FunctionCatalog catalog, FrameOutput output)
     private static string ErrorTypeOf(Exception e) => e switch
     {
         ArgumentBindingException => ArgumentBindingException.ErrorType,
+        ArgumentValueException => ArgumentValueException.ErrorType,
         ResultSerializationException => ResultSerializationException.ErrorType,
         OutOfMemoryException => "MemoryError",
         _ => e.GetType().Name,

@@ -21,7 +21,7 @@ public sealed record ChunkFrame(bool Isolated, IReadOnlyList<string> Functions, 
     /// </summary>
     public static void WriteHeader(FrameBuilder builder, bool isolated, IReadOnlyList<string> functions, int itemCount, long argumentBytes)
     {
-        var length = 1 + 2 + functions.Sum(f => 4 + System.Text.Encoding.UTF8.GetByteCount(f)) + 4 + (long)itemCount * ItemOverhead + argumentBytes;
+        var length = PayloadLength(functions, itemCount, argumentBytes);
         if (length > FrameFormat.MaxPayloadBytes)
             throw new ArgumentOutOfRangeException(nameof(argumentBytes), $"a chunk of {length} bytes is over the {FrameFormat.MaxPayloadBytes}-byte frame limit");
         builder.WriteHeader(FrameKind.Chunk, (int)length);
@@ -30,6 +30,10 @@ public sealed record ChunkFrame(bool Isolated, IReadOnlyList<string> Functions, 
         foreach (var function in functions) builder.WriteString(function);
         builder.WriteInt32(itemCount);
     }
+
+    /// <summary>The payload bytes of a chunk: what must stay within <see cref="FrameFormat.MaxPayloadBytes"/>.</summary>
+    public static long PayloadLength(IReadOnlyList<string> functions, int itemCount, long argumentBytes) =>
+        1 + 2 + functions.Sum(f => 4 + System.Text.Encoding.UTF8.GetByteCount(f)) + 4 + (long)itemCount * ItemOverhead + argumentBytes;
 
     public static void WriteItem(FrameBuilder builder, in ChunkItem item)
     {

@@ -27,6 +27,21 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task AChunkOverMaxChunkMegabytesIsRefusedWith413SayingWhichChunksizeFits()
+    {
+        await using var host = await ServiceHost.StartAsync(workers: 1, new Dictionary<string, string> { ["Jobs:MaxChunkMegabytes"] = "1" });
+        var items = Enumerable.Repeat(new string('x', 2000), 1000).ToArray();
+
+        using var refused = await host.Client.PostAsJsonAsync("/jobs", new { type = "map", function = "echo", items, chunksize = 1000 });
+        using var accepted = await host.Client.PostAsJsonAsync("/jobs", new { type = "map", function = "echo", items, chunksize = 400 });
+
+        var problem = await refused.ProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("chunksize", problem.GetProperty("detail").GetString());
+        Assert.Contains("Jobs:MaxChunkMegabytes", problem.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+    }
+
+    [Fact]
     public async Task APluginThatDoesNotLoadStopsTheNodeWithTheReason()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceHost.StartAsync(workers: 1,

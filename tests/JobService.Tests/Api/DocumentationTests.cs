@@ -16,7 +16,7 @@ public sealed class DocumentationTests(ServiceFixture service)
         var document = JsonDocument.Parse(await Client.GetStringAsync("/swagger/v1/swagger.json")).RootElement;
         var paths = document.GetProperty("paths");
 
-        string[] expected = ["/jobs", "/jobs/{jobId}", "/jobs/{jobId}/results", "/futures/{id}", "/futures/wait", "/functions", "/health"];
+        string[] expected = ["/jobs", "/jobs/{jobId}", "/jobs/{jobId}/results", "/futures/{id}", "/futures/wait", "/functions", "/health", "/health/live", "/health/ready"];
         Assert.All(expected, path => Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing"));
         var create = paths.GetProperty("/jobs").GetProperty("post");
         var body = create.GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
@@ -92,12 +92,32 @@ public sealed class DocumentationTests(ServiceFixture service)
     }
 
     [Fact]
-    public async Task HealthIsReadyWithEveryWorkerUp()
+    public async Task HealthIsHealthyWithEveryWorkerUpAndEachCheckListed()
     {
+        await EveryWorkerUpAsync();
+
         var health = JsonDocument.Parse(await Client.GetStringAsync("/health")).RootElement;
 
-        Assert.Equal("ready", health.GetProperty("status").GetString());
+        Assert.Equal("Healthy", health.GetProperty("status").GetString());
         Assert.Equal(2, health.GetProperty("workers").GetProperty("live").GetInt32());
         Assert.Equal(2, health.GetProperty("workers").GetProperty("target").GetInt32());
+        Assert.True(health.GetProperty("storage").GetProperty("reachable").GetBoolean());
+        Assert.Equal(["storage", "workers"], health.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).Order());
     }
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task LivenessAndReadinessAnswer200WithEveryWorkerUp(string path)
+    {
+        await EveryWorkerUpAsync();
+
+        using var response = await Client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+    }
+
+    /// <summary>Other tests of the collection force-cancel running items, which kills their workers: wait for the replacements.</summary>
+    private Task EveryWorkerUpAsync() => service.Host.WaitUntilHealthAsync(TimeSpan.FromSeconds(60));
 }

@@ -43,26 +43,51 @@ public sealed class PoolLifecycleTests
     }
 
     [Fact]
-    public async Task WorkersThatCannotStartMakeTheNodeUnreadyAndJobsWait()
+    public async Task WorkersThatCannotStartMakeTheNodeUnreadyButLiveAndJobsWait()
     {
         await using var host = await ServiceHost.StartAsync(workers: 1,
             new Dictionary<string, string> { ["Workers:WorkerPath"] = "/nonexistent/JobService.Workers.dll" }, waitUntilReady: false);
         var job = await host.Client.CallAsync("echo", 1);
 
-        var (status, health) = await WaitForHealthReasonAsync(host, "cannot start");
+        var (status, health) = await WaitForHealthReasonAsync(host, "/health/ready", "cannot start");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-        Assert.Equal("unready", health.GetProperty("status").GetString());
+        Assert.Equal("Unhealthy", health.GetProperty("status").GetString());
         Assert.Contains("/nonexistent/JobService.Workers.dll", health.GetProperty("reason").GetString());
+        using var live = await host.Client.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(FutureState.Pending, (await host.Client.FutureAsync(job.FutureIds![0])).State);
         Assert.Contains("next try in", host.Log);
     }
 
-    private static async Task<(HttpStatusCode, JsonElement)> WaitForHealthReasonAsync(ServiceHost host, string reason)
+    [Fact]
+    public async Task ANodeWithAWorkerThatCannotBeReplacedStaysReadyAsDegradedAndServes()
+    {
+        // The workers run from a copy that is deleted once they are up: a crashed worker's replacement cannot start.
+        var copy = Directory.CreateTempSubdirectory("jobservice-workers-").FullName;
+        foreach (var file in Directory.GetFiles(AppContext.BaseDirectory, "JobService.Workers.*")) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        await using var host = await ServiceHost.StartAsync(workers: 2,
+            new Dictionary<string, string> { ["Workers:WorkerPath"] = Path.Combine(copy, "JobService.Workers.dll") });
+        Directory.Delete(copy, recursive: true);
+        var crash = await host.Client.CallAsync("crash", 1);
+        await host.Client.FutureAsync(crash.FutureIds![0], waitSeconds: 60);
+
+        var (status, health) = await WaitForHealthReasonAsync(host, "/health", "1 of 2 workers are up");
+        using var ready = await host.Client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("Degraded", health.GetProperty("status").GetString());
+        Assert.Equal(1, health.GetProperty("workers").GetProperty("live").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var echo = await host.Client.CallAsync("echo", "still serving");
+        Assert.Equal(FutureState.Finished, (await host.Client.FutureAsync(echo.FutureIds![0], waitSeconds: 60)).State);
+    }
+
+    private static async Task<(HttpStatusCode, JsonElement)> WaitForHealthReasonAsync(ServiceHost host, string path, string reason)
     {
         for (var i = 0; ; i++)
         {
-            using var response = await host.Client.GetAsync("/health");
+            using var response = await host.Client.GetAsync(path);
             var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             if (body.TryGetProperty("reason", out var r) && r.GetString()!.Contains(reason) || i == 300) return (response.StatusCode, body);
             await Task.Delay(100);

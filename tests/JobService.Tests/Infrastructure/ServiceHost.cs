@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 
 namespace JobService.Tests.Infrastructure;
 
@@ -81,7 +82,10 @@ public sealed class ServiceHost : IAsyncDisposable
         ["Storage:Lease"] = "00:00:03",
     };
 
-    /// <summary>Waits until GET /health answers 200 (or, with <paramref name="ready"/> false, answers at all).</summary>
+    /// <summary>
+    /// Waits until GET /health says Healthy: every worker up, storage answering (or, with <paramref name="ready"/> false,
+    /// until /health/live answers at all).
+    /// </summary>
     public async Task WaitUntilHealthAsync(TimeSpan timeout, bool ready = true)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -95,8 +99,12 @@ public sealed class ServiceHost : IAsyncDisposable
             }
             try
             {
-                using var response = await Client.GetAsync("/health");
-                if (response.StatusCode == HttpStatusCode.OK || !ready) return;
+                if (!ready)
+                {
+                    using var live = await Client.GetAsync("/health/live");
+                    if (live.StatusCode == HttpStatusCode.OK) return;
+                }
+                else if (await HealthStatusAsync() == "Healthy") return;
             }
             catch (HttpRequestException)
             {
@@ -105,6 +113,14 @@ public sealed class ServiceHost : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"the service was not ready within {timeout}:\n{Log}");
+    }
+
+    /// <summary>The <c>status</c> of GET /health: Healthy, Degraded or Unhealthy.</summary>
+    private async Task<string?> HealthStatusAsync()
+    {
+        using var response = await Client.GetAsync("/health");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("status").GetString();
     }
 
     /// <summary>The worker processes this node has spawned and not yet reaped.</summary>

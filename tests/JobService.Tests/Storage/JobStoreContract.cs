@@ -132,6 +132,26 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.NotNull(await Store.GetJobAsync(open, default));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task AUnitThatFailsInTheNodeFailsEveryItemItClaimedInsteadOfLeavingThemRunning()
+    {
+        var claim = await AddAndClaimAsync(items: 3);
+        // Three arguments of 90 MB each (one buffer, shared): their chunk is over the 256 MB frame limit, so the unit
+        // throws while it writes the chunk, as a job accepted with a chunk too large once did.
+        var huge = GC.AllocateUninitializedArray<byte>(90 * 1024 * 1024);
+        var unsendable = claim with { Items = new UnitItems(0, new ItemArguments(huge, [0, 0, 0], [huge.Length, huge.Length, huge.Length], 3, null)) };
+        await using var node = await RunnerNode.StartAsync(Store);
+
+        await node.RunAsync(unsendable);
+
+        var job = await Store.GetJobAsync(claim.Job.Id, default);
+        Assert.Equal(JobState.Completed, job!.State);
+        Assert.Equal(3, job.Counts.Failed);
+        var future = await Store.GetFutureAsync(new FutureId(claim.Job.Id, 1), TimeSpan.Zero, default);
+        Assert.Equal("InternalError", future!.Error!.Type);
+        Assert.Contains("not retried", future.Error.Message);
+    }
+
     protected async Task<UnitClaim> AddAndClaimAsync(int items) =>
         (await Store.ClaimUnitAsync(new UnitKey(await AddJobAsync(items), 0), workerPid: 42, default))!;
 
