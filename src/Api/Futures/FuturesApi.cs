@@ -9,6 +9,9 @@ internal static class FuturesApi
 {
     private const int MaxWaitedFutures = 100_000;
 
+    /// <summary>100,000 IDs of about 30 characters, with room for whitespace.</summary>
+    private const int MaxWaitBodyMegabytes = 8;
+
     public static RouteGroupBuilder MapFutures(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/futures").WithTags("Futures");
@@ -20,7 +23,7 @@ internal static class FuturesApi
             if (!QueryValues.TryParseSeconds(wait, "wait", options.Value.MaxWaitSeconds, out var waitFor, out var problem))
                 return Problems.Invalid("wait", problem);
             var future = await store.GetFutureAsync(futureId, waitFor, cancellationToken);
-            return future is null ? Problems.NotFound(UnknownFuture(id)) : TypedResults.Ok(FutureView.From(future));
+            return future is null ? Problems.NotFound(UnknownFuture(Echo.Of(id))) : TypedResults.Ok(FutureView.From(future));
         })
             .WithName("GetFuture")
             .WithSummary("A future's state and result or error; wait=S long-polls up to S seconds for it to end (Future.result(timeout))");
@@ -31,7 +34,7 @@ internal static class FuturesApi
             if (!FutureId.TryParse(id, out var futureId)) return Problems.Invalid("id", FutureId.FormatHint);
             if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
             var outcome = await store.CancelFutureAsync(futureId, forced, cancellationToken);
-            if (outcome is null) return Problems.NotFound(UnknownFuture(id));
+            if (outcome is null) return Problems.NotFound(UnknownFuture(Echo.Of(id)));
             return outcome.Result switch
             {
                 CancelResult.Cancelled or CancelResult.AlreadyCancelled => TypedResults.Ok(new FutureCancelled(id, true, outcome.State)),
@@ -47,8 +50,9 @@ internal static class FuturesApi
         group.MapPost("/wait", async Task<Results<Ok<WaitResponse>, ValidationProblem, ProblemHttpResult>> (
             HttpRequest request, IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
         {
-            var (body, bodyProblem) = await JsonBody.ReadAsync<WaitRequest>(request, cancellationToken);
-            if (body is null) return Problems.Invalid("$", bodyProblem!);
+            var (body, bodyProblem) = await JsonBody.ReadAsync<WaitRequest>(request, MaxWaitBodyMegabytes, cancellationToken);
+            if (bodyProblem is { Field: { } field }) return Problems.Invalid(field, bodyProblem.Detail);
+            if (body is null) return Problems.Status(bodyProblem!.Status, bodyProblem.Title, bodyProblem.Detail);
             var max = options.Value.MaxWaitSeconds;
             if (body.FutureIds is not { Length: > 0 and <= MaxWaitedFutures })
                 return Problems.Invalid("futureIds", $"futureIds must list 1 to {MaxWaitedFutures} future IDs");
@@ -57,7 +61,7 @@ internal static class FuturesApi
             var ids = new List<FutureId>(body.FutureIds.Length);
             var malformed = new List<string>();
             foreach (var raw in body.FutureIds)
-                if (FutureId.TryParse(raw, out var parsed)) ids.Add(parsed); else malformed.Add(raw ?? "null");
+                if (FutureId.TryParse(raw, out var parsed)) ids.Add(parsed); else malformed.Add(Echo.Of(raw));
             if (malformed.Count > 0) return Problems.Invalid("futureIds", $"{FutureId.FormatHint}; not one: {string.Join(", ", malformed.Take(10))}");
             var sizes = await store.SizesAsync(ids.Select(i => i.JobId).ToHashSet(), cancellationToken);
             var unknown = ids.Where(i => !sizes.TryGetValue(i.JobId, out var size) || i.Index >= size).Select(i => i.ToString()).ToList();
@@ -66,6 +70,9 @@ internal static class FuturesApi
             return TypedResults.Ok(new WaitResponse(outcome.Done.Select(i => i.ToString()).ToArray(), outcome.NotDone.Select(i => i.ToString()).ToArray()));
         })
             .Accepts<WaitRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("WaitFutures")
             .WithSummary("concurrent.futures.wait: return when the first completes, the first fails, or all complete");
 

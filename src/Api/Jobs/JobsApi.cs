@@ -28,6 +28,8 @@ internal static class JobsApi
             })
             .Accepts<JobRequest>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("CreateJob")
             .WithSummary("Start a map or submit job")
             .WithDescription("A map calls one function over many items (split into chunks); a submit makes one call or many. " +
