@@ -15,12 +15,12 @@ internal static class Problems
         Invalid(new Dictionary<string, string[]> { [field] = [message] });
 
     /// <summary>
-    /// The detail names the fields and <c>errors</c> says what is wrong with each: a message that quotes the
-    /// rejected value appears once in the answer, never twice.
+    /// <c>errors</c> says what is wrong with each field and the detail only counts them: a field's name or
+    /// message may quote the rejected value, and it must appear once in the answer, never twice.
     /// </summary>
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors,
-            detail: $"{(errors.Count == 1 ? "this field is" : "these fields are")} not valid (see errors): {string.Join(", ", errors.Keys.Take(5))}",
+            detail: errors.Count == 1 ? "1 field is not valid: see errors" : $"{errors.Count} fields are not valid: see errors",
             title: "The request is not valid");
 
     public static ValidationProblem InvalidJobId() => Invalid("jobId", "a job ID is 24 lowercase hex digits");

@@ -61,11 +61,11 @@ public sealed class HostileInputProperties(HostileClientFixture service)
             Gen.Frequency((2, RandomBytes), (2, InvalidUtf8), (2, Truncated), (1, Deep), (3, WrongField)),
             Gen.OneOf(ContentTypes));
 
-    /// <summary>Arbitrary route values, URL-escaped, for every route that takes an ID.</summary>
+    /// <summary>Arbitrary route values, URL-escaped, for every route that takes an ID (never empty, "." or "..": those name other routes).</summary>
     private static readonly Gen<(string Method, string Url)> IdRequests =
         Gen.Select(Gen.OneOf(("GET", "/futures/{0}"), ("DELETE", "/futures/{0}?force={1}"), ("GET", "/futures/{0}?wait={1}"), ("GET", "/jobs/{0}"),
                 ("DELETE", "/jobs/{0}"), ("GET", "/jobs/{0}/results?order={1}&offset={1}&limit={1}")),
-            Gen.Frequency((3, Gen.String[0, 40]), (1, Gen.Char["0123456789abcdef."].Array[20, 30].Select(c => new string(c)))),
+            Gen.Frequency((3, Gen.String[1, 40].Where(id => id is not ("." or ".."))), (1, Gen.Char["0123456789abcdef."].Array[20, 30].Select(c => new string(c)))),
             Gen.String[0, 10],
             (route, id, query) => (route.Item1, string.Format(route.Item2, Uri.EscapeDataString(id), Uri.EscapeDataString(query))));
 
