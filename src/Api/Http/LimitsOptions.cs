@@ -8,7 +8,7 @@ public sealed class LimitsOptions
     public const string SectionName = "Limits";
 
     /// <summary>
-    /// Bodies over <see cref="RequestBody.LargeBytes"/> (or without a Content-Length) read at the same time;
+    /// Bodies over <see cref="RequestBody.LargeBytes"/> read at the same time (a chunked one counts once it passes that size);
     /// one more is a 429 with Retry-After. Each may take up to Jobs:MaxBodyMegabytes of memory.
     /// </summary>
     [Range(1, 1000)]

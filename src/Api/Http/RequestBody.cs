@@ -11,7 +11,7 @@ namespace JobService.Api.Http;
 /// </summary>
 internal sealed class RequestBody(IOptions<LimitsOptions> limits)
 {
-    /// <summary>A body this large, or one of unknown length, holds a slot of Limits:ConcurrentLargeUploads while it is read.</summary>
+    /// <summary>A body over this size holds a slot of Limits:ConcurrentLargeUploads while it is read.</summary>
     public const long LargeBytes = 1024 * 1024;
 
     private readonly SemaphoreSlim _largeUploads = new(limits.Value.ConcurrentLargeUploads);
@@ -26,30 +26,47 @@ internal sealed class RequestBody(IOptions<LimitsOptions> limits)
         if (!IsJson(request.ContentType))
             return Refuse(request, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 "send the body as JSON with Content-Type: application/json");
-        if (request.ContentLength > limit) return Refuse(request, StatusCodes.Status413PayloadTooLarge, "Request body too large", limitName);
+        if (request.ContentLength > limit) return TooLarge(request, limitName);
 
-        var large = request.ContentLength is null or > LargeBytes;
-        if (large && !await _largeUploads.WaitAsync(TimeSpan.Zero, cancellationToken))
-        {
-            request.HttpContext.Response.Headers.RetryAfter = "1";
-            return Refuse(request, StatusCodes.Status429TooManyRequests, "Too many large uploads",
-                $"this node is already receiving {limits.Value.ConcurrentLargeUploads} large bodies (Limits:ConcurrentLargeUploads); retry after a second");
-        }
+        // Kestrel counts the bytes as they arrive and throws at limit + 1: a chunked body over the limit is
+        // refused there, not after it has been buffered. This also replaces Kestrel's 30 MB default.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
+        var slot = false;
         try
         {
-            var read = await ReadAllAsync(request, limit, suffix, cancellationToken);
-            if (read is not { } body) return Refuse(request, StatusCodes.Status413PayloadTooLarge, "Request body too large", limitName);
-            // One pass over the bytes: nothing downstream (our reader, the store, the results stream) may meet invalid UTF-8.
-            if (!Utf8.IsValid(body.Buffer.AsSpan(0, body.Length)))
+            // A body known to be large takes its slot before it is read; one of unknown length (chunked) when it grows past LargeBytes.
+            if (request.ContentLength > LargeBytes && !(slot = _largeUploads.Wait(0))) return Busy(request);
+            var buffer = new byte[Math.Min(request.ContentLength ?? 16 * 1024, limit) + suffix.Length + 1];
+            var length = 0;
+            while (true)
             {
-                var (field, offset) = InvalidUtf8.Locate(body.Buffer.AsSpan(0, body.Length));
-                return body with { Problem = BodyProblem.Invalid(field, $"invalid UTF-8 at byte {offset}: JSON text must be UTF-8") };
+                if (buffer.Length - length < suffix.Length + 1)
+                {
+                    if (length >= limit) return TooLarge(request, limitName);
+                    Array.Resize(ref buffer, (int)Math.Min(limit + suffix.Length + 1, buffer.Length * 2L));
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, buffer.Length - length - suffix.Length), cancellationToken);
+                if (read == 0) break;
+                length += read;
+                if (length > limit) return TooLarge(request, limitName);
+                if (length > LargeBytes && !slot && !(slot = _largeUploads.Wait(0))) return Busy(request);
             }
-            return body;
+            suffix.Span.CopyTo(buffer.AsSpan(length));
+            // One pass over the bytes: nothing downstream (our reader, the store, the results stream) may meet invalid UTF-8.
+            if (!Utf8.IsValid(buffer.AsSpan(0, length)))
+            {
+                var (field, offset) = InvalidUtf8.Locate(buffer.AsSpan(0, length));
+                return new BodyRead([], 0, BodyProblem.Invalid(field, $"invalid UTF-8 at byte {offset}: JSON text must be UTF-8"));
+            }
+            return new BodyRead(buffer, length, null);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(request, limitName);
         }
         finally
         {
-            if (large) _largeUploads.Release();
+            if (slot) _largeUploads.Release();
         }
     }
 
@@ -61,34 +78,14 @@ internal sealed class RequestBody(IOptions<LimitsOptions> limits)
                 && media.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)))
         && (media.Charset.Length == 0 || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
-    private static async Task<BodyRead?> ReadAllAsync(HttpRequest request, long limit, ReadOnlyMemory<byte> suffix, CancellationToken cancellationToken)
+    private static BodyRead TooLarge(HttpRequest request, string limitName) =>
+        Refuse(request, StatusCodes.Status413PayloadTooLarge, "Request body too large", limitName);
+
+    private BodyRead Busy(HttpRequest request)
     {
-        // Kestrel counts the bytes as they arrive and throws at limit + 1: a chunked body over the limit is
-        // refused there, not after it has been buffered. This also replaces Kestrel's 30 MB default.
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
-        var buffer = new byte[Math.Min(request.ContentLength ?? 16 * 1024, limit) + suffix.Length + 1];
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (buffer.Length - length < suffix.Length + 1)
-                {
-                    if (length >= limit) return null;
-                    Array.Resize(ref buffer, (int)Math.Min(limit + suffix.Length + 1, buffer.Length * 2L));
-                }
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length, buffer.Length - length - suffix.Length), cancellationToken);
-                if (read == 0) break;
-                length += read;
-                if (length > limit) return null;
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
-        }
-        suffix.Span.CopyTo(buffer.AsSpan(length));
-        return new BodyRead(buffer, length, null);
+        request.HttpContext.Response.Headers.RetryAfter = "1";
+        return Refuse(request, StatusCodes.Status429TooManyRequests, "Too many large uploads",
+            $"this node is already receiving {limits.Value.ConcurrentLargeUploads} large bodies (Limits:ConcurrentLargeUploads); retry after a second");
     }
 
     private static BodyRead Refuse(HttpRequest request, int status, string title, string detail)

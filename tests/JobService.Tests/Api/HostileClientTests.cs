@@ -141,15 +141,26 @@ public sealed class HostileClientTests(HostileClientFixture service)
         RawResponse refused;
         await using (var first = await RawHttp.OpenAsync(Host.Port, "POST", "/jobs", "Content-Type: application/json", "Transfer-Encoding: chunked"))
         {
-            await first.WriteChunkAsync("""{"type":"map","function":"echo","items":["""u8.ToArray());
-            // The first upload holds the node's only slot (Limits:ConcurrentLargeUploads = 1) once the node has begun reading it.
-            while ((refused = await PostChunkedAsync(Job)).Status != 429) await Task.Delay(50);
+            await first.WriteChunkAsync(LargeBody[..^1]);
+            // Past 1 MB, the first upload holds the node's only slot (Limits:ConcurrentLargeUploads = 1) until it ends.
+            while ((refused = await PostChunkedAsync(LargeBody)).Status != 429) await Task.Delay(50);
             first.Abort();
         }
 
         refused.Problem(429);
         Assert.True(int.Parse(refused.Headers["retry-after"]) > 0);
-        while ((await PostChunkedAsync(Job)).Status == 429) await Task.Delay(50);
+        while ((await PostChunkedAsync(LargeBody)).Status == 429) await Task.Delay(50);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task SmallBodiesWithoutALengthNeverWaitForALargeUploadSlot()
+    {
+        await using var first = await RawHttp.OpenAsync(Host.Port, "POST", "/jobs", "Content-Type: application/json", "Transfer-Encoding: chunked");
+        await first.WriteChunkAsync(LargeBody[..^1]);
+        while ((await PostChunkedAsync(LargeBody)).Status != 429) await Task.Delay(50);
+
+        Assert.Equal(202, (await PostChunkedAsync(Encoding.UTF8.GetBytes(Job))).Status);
+        first.Abort();
     }
 
     [Fact(Timeout = 60_000)]
@@ -226,10 +237,14 @@ public sealed class HostileClientTests(HostileClientFixture service)
         return await Client.PostAsync(path, content);
     }
 
-    private async Task<RawResponse> PostChunkedAsync(string body)
+    /// <summary>A 1.5 MB job, refused once read (its function is unknown).</summary>
+    private static readonly byte[] LargeBody =
+        Encoding.UTF8.GetBytes($$"""{"type":"map","function":"nope","items":[{{string.Join(",", Enumerable.Repeat(1, 768 * 1024))}}]}""");
+
+    private async Task<RawResponse> PostChunkedAsync(byte[] body)
     {
         await using var http = await RawHttp.OpenAsync(Host.Port, "POST", "/jobs", "Content-Type: application/json", "Transfer-Encoding: chunked");
-        await http.WriteChunkAsync(Encoding.UTF8.GetBytes(body));
+        await http.WriteChunkAsync(body);
         await http.WriteChunkAsync([]);
         return await http.ResponseAsync();
     }
