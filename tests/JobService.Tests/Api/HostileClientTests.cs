@@ -64,6 +64,16 @@ public sealed class HostileClientTests(HostileClientFixture service)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task BodyThatStopsComingIsARequestTimeout()
+    {
+        await using var http = await RawHttp.OpenAsync(Host.Port, "POST", "/jobs", "Content-Type: application/json", "Content-Length: 1000");
+        await http.WriteAsync("""{"type":"map","""u8.ToArray());
+
+        // Kestrel's minimum body data rate (240 bytes/s after a 5 s grace period) gives up on it.
+        (await http.ResponseAsync()).Problem(408);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task ClientThatGoesAwayMidBodyIsNotLoggedAsAnError()
     {
         var logged = Host.Log.Length;
