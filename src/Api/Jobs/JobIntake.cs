@@ -1,9 +1,9 @@
 using System.Text.Json;
+using JobService.Api.Http;
 using JobService.Api.Pool;
 using JobService.Api.Scheduling;
 using JobService.Api.Storage;
 using JobService.Workers.Functions;
-using JobService.Api.Http;
 using Microsoft.Extensions.Options;
 
 namespace JobService.Api.Jobs;
