@@ -7,6 +7,7 @@ using JobService.Api.Limits;
 using JobService.Api.Pool;
 using JobService.Api.Scheduling;
 using JobService.Api.Security;
+using JobService.Api.Telemetry;
 using JobService.Api.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +17,7 @@ builder.AddStructuredLogging();
 builder.AddHttpConventions();
 builder.AddApiKeys();
 builder.AddRateLimits();
+builder.AddTelemetry();
 
 // The function catalog, the worker processes, the job store, Hangfire (the pool first: it stops last)
 builder.AddFunctionCatalog();
@@ -42,5 +44,6 @@ app.MapJobs();
 app.MapFutures();
 app.MapFunctions();
 app.MapHealth().AllowAnonymous();
+app.MapMetrics();
 
 app.Run();

@@ -1,6 +1,7 @@
 using JobService.Api.Http;
 using JobService.Api.Security;
 using JobService.Api.Storage;
+using JobService.Api.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -9,6 +10,9 @@ namespace JobService.Api.Futures;
 internal static class FuturesApi
 {
     private const int MaxWaitedFutures = 100_000;
+
+    /// <summary>100,000 IDs of about 30 characters, with room for whitespace.</summary>
+    private const int MaxWaitBodyMegabytes = 8;
 
     public static RouteGroupBuilder MapFutures(this IEndpointRouteBuilder routes)
     {
@@ -22,7 +26,7 @@ internal static class FuturesApi
                 return Problems.Invalid("wait", problem);
             if (!await Caller.Of(context).SeesAsync(store, futureId.JobId, cancellationToken)) return Problems.NotFound(UnknownFuture(id));
             var future = await store.GetFutureAsync(futureId, waitFor, cancellationToken);
-            return future is null ? Problems.NotFound(UnknownFuture(id)) : TypedResults.Ok(FutureView.From(future));
+            return future is null ? Problems.NotFound(UnknownFuture(Echo.Of(id))) : TypedResults.Ok(FutureView.From(future));
         })
             .WithName("GetFuture")
             .WithSummary("A future's state and result or error; wait=S long-polls up to S seconds for it to end (Future.result(timeout))")
@@ -30,13 +34,15 @@ internal static class FuturesApi
                 "future is finished, failed or cancelled, or after wait seconds with the state it is in then.");
 
         group.MapDelete("/{id}", async Task<Results<Ok<FutureCancelled>, ValidationProblem, ProblemHttpResult>> (
-            string id, string? force, HttpContext context, IJobStore store, CancellationToken cancellationToken) =>
+            string id, string? force, HttpContext context, IJobStore store, JobMetrics metrics, CancellationToken cancellationToken) =>
         {
             if (!FutureId.TryParse(id, out var futureId)) return Problems.Invalid("id", FutureId.FormatHint);
             if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
             if (!await Caller.Of(context).SeesAsync(store, futureId.JobId, cancellationToken)) return Problems.NotFound(UnknownFuture(id));
             var outcome = await store.CancelFutureAsync(futureId, forced, cancellationToken);
-            if (outcome is null) return Problems.NotFound(UnknownFuture(id));
+            if (outcome is null) return Problems.NotFound(UnknownFuture(Echo.Of(id)));
+            if (outcome.Result == CancelResult.Cancelled && (await store.SpecsAsync([futureId.JobId], cancellationToken)).TryGetValue(futureId.JobId, out var spec))
+                metrics.Cancelled(spec, 1);
             return outcome.Result switch
             {
                 CancelResult.Cancelled or CancelResult.AlreadyCancelled => TypedResults.Ok(new FutureCancelled(id, true, outcome.State)),
@@ -54,8 +60,9 @@ internal static class FuturesApi
         group.MapPost("/wait", async Task<Results<Ok<WaitResponse>, ValidationProblem, ProblemHttpResult>> (
             HttpRequest request, IJobStore store, IOptions<JobsOptions> options, CancellationToken cancellationToken) =>
         {
-            var (body, bodyProblem) = await JsonBody.ReadAsync<WaitRequest>(request, cancellationToken);
-            if (body is null) return Problems.Invalid("$", bodyProblem!);
+            var (body, bodyProblem) = await JsonBody.ReadAsync<WaitRequest>(request, MaxWaitBodyMegabytes, cancellationToken);
+            if (bodyProblem is { Field: { } field }) return Problems.Invalid(field, bodyProblem.Detail);
+            if (body is null) return Problems.Status(bodyProblem!.Status, bodyProblem.Title, bodyProblem.Detail);
             var max = options.Value.MaxWaitSeconds;
             if (body.FutureIds is not { Length: > 0 and <= MaxWaitedFutures })
                 return Problems.Invalid("futureIds", $"futureIds must list 1 to {MaxWaitedFutures} future IDs");
@@ -64,7 +71,7 @@ internal static class FuturesApi
             var ids = new List<FutureId>(body.FutureIds.Length);
             var malformed = new List<string>();
             foreach (var raw in body.FutureIds)
-                if (FutureId.TryParse(raw, out var parsed)) ids.Add(parsed); else malformed.Add(raw ?? "null");
+                if (FutureId.TryParse(raw, out var parsed)) ids.Add(parsed); else malformed.Add(Echo.Of(raw));
             if (malformed.Count > 0) return Problems.Invalid("futureIds", $"{FutureId.FormatHint}; not one: {string.Join(", ", malformed.Take(10))}");
             var caller = Caller.Of(request.HttpContext);
             var specs = await store.SpecsAsync(ids.Select(i => i.JobId).ToHashSet(), cancellationToken);
@@ -75,6 +82,9 @@ internal static class FuturesApi
             return TypedResults.Ok(new WaitResponse(outcome.Done.Select(i => i.ToString()).ToArray(), outcome.NotDone.Select(i => i.ToString()).ToArray()));
         })
             .Accepts<WaitRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("WaitFutures")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("concurrent.futures.wait: return when the first completes, the first fails, or all complete")

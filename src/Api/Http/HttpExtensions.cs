@@ -18,10 +18,12 @@ public static class HttpExtensions
         return builder;
     }
 
-    /// <summary>Every error is RFC 7807 problem JSON; bodies are camelCase JSON without nulls.</summary>
+    /// <summary>Every error is RFC 7807 problem JSON; bodies are camelCase JSON without nulls, read under <c>Limits:*</c>.</summary>
     public static IHostApplicationBuilder AddHttpConventions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestHandler>();
+        builder.Services.AddSingleton<RequestBody>();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
@@ -33,12 +35,15 @@ public static class HttpExtensions
     /// <summary>Errors never leak a stack trace; one log line per request, quiet at Information for the successful ones.</summary>
     public static WebApplication UseHttpConventions(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        // Outside the exception handler, so it logs the status the client got: a bad request is a 4xx line,
+        // a bug a 500 line (the handler has already logged its exception at Error).
         app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, error) =>
             error is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
             : context.Response.StatusCode >= 400 ? LogEventLevel.Information
             : LogEventLevel.Debug);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         return app;
     }
 }

@@ -12,10 +12,15 @@ internal static class Problems
         TypedResults.Problem(detail, statusCode: status, title: title, extensions: extensions);
 
     public static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message, title: "The request is not valid");
+        Invalid(new Dictionary<string, string[]> { [field] = [message] });
 
+    /// <summary>
+    /// <c>errors</c> says what is wrong with each field and the detail only counts them: a field's name or
+    /// message may quote the rejected value, and it must appear once in the answer, never twice.
+    /// </summary>
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, detail: string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")).Take(5)),
+        TypedResults.ValidationProblem(errors,
+            detail: errors.Count == 1 ? "1 field is not valid: see errors" : $"{errors.Count} fields are not valid: see errors",
             title: "The request is not valid");
 
     public static ValidationProblem InvalidJobId() => Invalid("jobId", "a job ID is 24 lowercase hex digits");

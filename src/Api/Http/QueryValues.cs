@@ -16,7 +16,7 @@ internal static class QueryValues
             value = TimeSpan.FromSeconds(seconds);
             return true;
         }
-        problem = $"{name} must be a number of seconds from 0 to {max} (Jobs:MaxWaitSeconds), got '{raw}'";
+        problem = $"{name} must be a number of seconds from 0 to {max} (Jobs:MaxWaitSeconds), got '{Echo.Of(raw)}'";
         return false;
     }
 
@@ -25,7 +25,7 @@ internal static class QueryValues
         value = false;
         problem = null;
         if (string.IsNullOrEmpty(raw) || bool.TryParse(raw, out value)) return true;
-        problem = $"{name} must be true or false, got '{raw}'";
+        problem = $"{name} must be true or false, got '{Echo.Of(raw)}'";
         return false;
     }
 
@@ -35,7 +35,7 @@ internal static class QueryValues
         problem = null;
         if (string.IsNullOrEmpty(raw)) return true;
         if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max) return true;
-        problem = $"{name} must be an integer from {min} to {max}, got '{raw}'";
+        problem = $"{name} must be an integer from {min} to {max}, got '{Echo.Of(raw)}'";
         return false;
     }
 
@@ -46,7 +46,7 @@ internal static class QueryValues
         if (string.IsNullOrEmpty(raw)) return true;
         if (!raw.All(char.IsAsciiLetter) || !Enum.TryParse(raw, ignoreCase: true, out value))
         {
-            problem = $"{name} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}, got '{raw}'";
+            problem = $"{name} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}, got '{Echo.Of(raw)}'";
             return false;
         }
         return true;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using JobService.Api.Http;
 using JobService.Api.Scheduling;
 using JobService.Api.Storage;
 using JobService.Workers.Functions;
@@ -23,7 +24,7 @@ internal sealed class JobBuilder(FunctionCatalog catalog, JobsOptions limits, Sc
             "map" => JobType.Map,
             "submit" => JobType.Submit,
             null => Problem<JobType?>("type", "type is required: \"map\" or \"submit\""),
-            _ => Problem<JobType?>("type", $"unknown type '{job.Type}': use \"map\" or \"submit\""),
+            _ => Problem<JobType?>("type", $"unknown type '{Echo.Of(job.Type)}': use \"map\" or \"submit\""),
         };
         var options = Options(job);
         var (functions, items) = type switch
@@ -101,7 +102,7 @@ internal sealed class JobBuilder(FunctionCatalog catalog, JobsOptions limits, Sc
             problems.Add("retries", $"retries must be between 0 and {limits.MaxRetries} (Jobs:MaxRetries)");
         var queue = job.Queue ?? scheduler.Served[0];
         if (!scheduler.Served.Contains(queue, StringComparer.Ordinal))
-            problems.Add("queue", $"unknown queue '{queue}'; this service has: {string.Join(", ", scheduler.Served)}");
+            problems.Add("queue", $"unknown queue '{Echo.Of(queue)}'; this service has: {string.Join(", ", scheduler.Served)}");
         return new JobOptions(job.TimeoutSeconds, job.Retries ?? 0, queue);
     }
 
@@ -113,7 +114,7 @@ internal sealed class JobBuilder(FunctionCatalog catalog, JobsOptions limits, Sc
             return null;
         }
         var function = Function(name);
-        if (function is null) problems.Add(field, $"unknown function '{name}'; GET /functions lists the {catalog.Descriptors.Count()} available");
+        if (function is null) problems.Add(field, $"unknown function '{Echo.Of(name)}'; GET /functions lists the {catalog.Descriptors.Count()} available");
         return function;
     }
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
+using JobService.Api.Http;
 using JobService.Api.Pool;
 using JobService.Api.Scheduling;
 using JobService.Api.Security;
 using JobService.Api.Storage;
 using JobService.Workers.Functions;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace JobService.Api.Jobs;
@@ -24,6 +24,7 @@ internal sealed class JobIntake(
     IOptions<JobsOptions> jobs,
     IOptions<SchedulerOptions> queues,
     IOptions<WorkerPoolOptions> pool,
+    RequestBody requestBody,
     TimeProvider clock)
 {
     /// <summary>Appended after the body so that a call without <c>args</c> has a slice to point at.</summary>
@@ -32,11 +33,14 @@ internal sealed class JobIntake(
     public async Task<IntakeOutcome> AcceptAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var limit = (long)jobs.Value.MaxBodyMegabytes * 1024 * 1024;
-        var body = await RequestBody.ReadAsync(request, limit, NoArgs, cancellationToken);
-        if (body is null)
-            return new IntakeOutcome.Rejected(StatusCodes.Status413PayloadTooLarge, "Request body too large",
-                $"a job body may be at most {jobs.Value.MaxBodyMegabytes} MB (Jobs:MaxBodyMegabytes); split the items over several jobs");
-        var (buffer, length) = body.Value;
+        var body = await requestBody.ReadAsync(request, limit,
+            $"a job body may be at most {jobs.Value.MaxBodyMegabytes} MB (Jobs:MaxBodyMegabytes); split the items over several jobs",
+            NoArgs, cancellationToken);
+        if (body.Problem is { } refused)
+            return refused.Field is { } field
+                ? new IntakeOutcome.Invalid(new Dictionary<string, string[]> { [field] = [refused.Detail] })
+                : new IntakeOutcome.Rejected(refused.Status, refused.Title, refused.Detail);
+        var (buffer, length) = (body.Buffer, body.Length);
 
         var problems = new ProblemList();
         ParsedJob parsed;
@@ -44,8 +48,9 @@ internal sealed class JobIntake(
         {
             parsed = JobRequestReader.Read(buffer.AsSpan(0, length), problems);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string escape that is no text ("\ud800", a lone surrogate); the reader's message says which.
             return new IntakeOutcome.Rejected(StatusCodes.Status400BadRequest, "The body is not valid JSON", e.Message);
         }
         var spec = new JobBuilder(catalog, jobs.Value, queues.Value, pool.Value.Count, problems)
@@ -63,32 +68,5 @@ internal sealed class JobIntake(
         // Once stored, the job is committed: the dispatcher hands its units to Hangfire from the store.
         await store.AddAsync(owned, cancellationToken);
         return new IntakeOutcome.Accepted(owned.Spec);
-    }
-}
-
-/// <summary>Reads a request body into one array, refusing more than a limit before it is all in memory.</summary>
-internal static class RequestBody
-{
-    public static async Task<(byte[] Buffer, int Length)?> ReadAsync(HttpRequest request, long limit, byte[] suffix, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit) return null;
-        // Our own limit replaces Kestrel's 30 MB default, which is far below a large map.
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
-        var buffer = new byte[(request.ContentLength ?? 16 * 1024) + suffix.Length];
-        var length = 0;
-        while (true)
-        {
-            if (buffer.Length - length < suffix.Length + 1)
-            {
-                if (length >= limit) return null;
-                Array.Resize(ref buffer, (int)Math.Min(limit + suffix.Length + 1, buffer.Length * 2L));
-            }
-            var read = await request.Body.ReadAsync(buffer.AsMemory(length, buffer.Length - length - suffix.Length), cancellationToken);
-            if (read == 0) break;
-            length += read;
-            if (length > limit) return null;
-        }
-        suffix.CopyTo(buffer, length);
-        return (buffer, length);
     }
 }

@@ -1,11 +1,13 @@
 using System.Text.Json;
+using JobService.Api.Http;
 
 namespace JobService.Api.Jobs;
 
 /// <summary>
 /// Reads <c>POST /jobs</c> with a forward-only reader: items and arguments are kept as slices
 /// of the body (a million-item map is parsed once and never copied), and every problem is
-/// reported by its field name. Invalid JSON throws <see cref="JsonException"/>.
+/// reported by its field name. Invalid JSON throws <see cref="JsonException"/>; an escape that is not
+/// text (a lone surrogate) throws <see cref="InvalidOperationException"/>.
 /// </summary>
 internal static class JobRequestReader
 {
@@ -36,11 +38,13 @@ internal static class JobRequestReader
                 case "retries": job.Retries = ReadInt(ref reader, "retries", problems); break;
                 case "queue": job.Queue = ReadString(ref reader, "queue", problems); break;
                 default:
-                    problems.Add(name, $"unknown field '{name}'; a job has: {Fields}");
+                    problems.Add(Echo.Of(name), $"unknown field; a job has: {Fields}");
                     reader.Skip();
                     break;
             }
         }
+        // A body is one JSON object: anything after it but whitespace makes the reader throw.
+        reader.Read();
         return job;
     }
 
@@ -75,7 +79,7 @@ internal static class JobRequestReader
                     case "function": function = ReadString(ref reader, $"{field}.function", problems); break;
                     case "args": args = ReadArray(ref reader, $"{field}.args", problems); break;
                     default:
-                        problems.Add($"{field}.{name}", $"unknown field '{name}'; a call has: function, args");
+                        problems.Add($"{field}.{Echo.Of(name)}", "unknown field; a call has: function, args");
                         reader.Skip();
                         break;
                 }
@@ -137,7 +141,7 @@ internal static class JobRequestReader
 
     private static double? ReadNumber(ref Utf8JsonReader reader, string field, ProblemList problems)
     {
-        if (reader.TokenType == JsonTokenType.Number) return reader.GetDouble();
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value)) return value;
         if (reader.TokenType != JsonTokenType.Null) problems.Add(field, $"{field} must be a number of seconds or null");
         reader.Skip();
         return null;

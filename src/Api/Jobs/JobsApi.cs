@@ -1,6 +1,7 @@
 using JobService.Api.Http;
 using JobService.Api.Security;
 using JobService.Api.Storage;
+using JobService.Api.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,8 @@ internal static class JobsApi
             })
             .Accepts<JobRequest>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("CreateJob")
             .WithSummary("Start a map or submit job")
             .WithDescription("A map calls one function over many items (split into chunks); a submit makes one call or many. " +
@@ -77,13 +80,14 @@ internal static class JobsApi
                 "shape=ndjson, or Accept: application/x-ndjson, one {index, state, result|error} per line.");
 
         group.MapDelete("/{jobId}", async Task<Results<Ok<JobCancelled>, ValidationProblem, ProblemHttpResult>> (
-            string jobId, string? force, HttpContext context, IJobStore store, CancellationToken cancellationToken) =>
+            string jobId, string? force, HttpContext context, IJobStore store, JobMetrics metrics, CancellationToken cancellationToken) =>
         {
             if (!FutureId.IsJobId(jobId)) return Problems.InvalidJobId();
             if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
             if (!await Caller.Of(context).SeesAsync(store, jobId, cancellationToken)) return Problems.NotFound(Problems.UnknownJob(jobId));
             var outcome = await store.CancelJobAsync(jobId, forced, cancellationToken);
             if (outcome is null) return Problems.NotFound(Problems.UnknownJob(jobId));
+            metrics.Cancelled(outcome.Job.Spec, outcome.Cancelled);
             return TypedResults.Ok(new JobCancelled(jobId, outcome.Cancelled, outcome.Job.State, outcome.Job.Counts));
         })
             .WithName("CancelJob")

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using JobService.Api.Telemetry;
 
 namespace JobService.Api.Pool;
 
@@ -11,6 +12,7 @@ namespace JobService.Api.Pool;
 public sealed class WorkerPool(
     IOptions<WorkerPoolOptions> options,
     WorkerLauncher launcher,
+    JobMetrics metrics,
     ILogger<WorkerPool> log) : IHostedService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -29,6 +31,7 @@ public sealed class WorkerPool(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        metrics.WatchWorkers(() => Live, () => Target);
         for (var i = 0; i < Target; i++) Track(SpawnAsync());
         return Task.CompletedTask;
     }
@@ -40,18 +43,18 @@ public sealed class WorkerPool(
         {
             var worker = await _idle.Reader.ReadAsync(cancellationToken);
             if (worker.IsUsable) return new WorkerLease(this, worker);
-            Replace(worker, "it exited while idle");
+            Replace(worker, new WorkerRetirement("exited", "it exited while idle"));
         }
     }
 
-    internal void Return(WorkerProcess worker, string? retireReason)
+    internal void Return(WorkerProcess worker, WorkerRetirement? retirement)
     {
         var max = options.Value.MaxTasksPerChild;
-        retireReason ??= !worker.IsUsable ? "it exited"
-            : max > 0 && worker.TasksRun >= max ? $"it ran {worker.TasksRun} items (MaxTasksPerChild {max})"
+        retirement ??= !worker.IsUsable ? new WorkerRetirement("exited", "it exited")
+            : max > 0 && worker.TasksRun >= max ? new WorkerRetirement("recycled", $"it ran {worker.TasksRun} items (MaxTasksPerChild {max})")
             : null;
-        if (retireReason is null && !_stopping.IsCancellationRequested && _idle.Writer.TryWrite(worker)) return;
-        Replace(worker, retireReason ?? "the node is stopping");
+        if (retirement is null && !_stopping.IsCancellationRequested && _idle.Writer.TryWrite(worker)) return;
+        Replace(worker, retirement ?? new WorkerRetirement("stopping", "the node is stopping"));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -63,10 +66,11 @@ public sealed class WorkerPool(
         _live.Clear();
     }
 
-    private void Replace(WorkerProcess worker, string reason)
+    private void Replace(WorkerProcess worker, WorkerRetirement retirement)
     {
         if (!_live.TryRemove(worker.Pid, out _)) return;
-        log.LogInformation("Worker {WorkerPid} replaced: {Reason}", worker.Pid, reason);
+        metrics.WorkerExited(retirement.Cause);
+        log.LogInformation("Worker {WorkerPid} replaced: {Reason}", worker.Pid, retirement.Reason);
         Track(worker.DisposeAsync().AsTask());
         if (!_stopping.IsCancellationRequested) Track(SpawnAsync());
     }

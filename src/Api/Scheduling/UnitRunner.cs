@@ -1,6 +1,7 @@
 using System.Data.Common;
 using JobService.Api.Pool;
 using JobService.Api.Storage;
+using JobService.Api.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace JobService.Api.Scheduling;
@@ -19,6 +20,7 @@ public sealed class UnitRunner(
     IOptions<WorkerPoolOptions> poolOptions,
     IOptions<StorageOptions> storageOptions,
     IOptions<JobsOptions> jobsOptions,
+    JobMetrics metrics,
     ILogger<UnitRunner> log)
 {
     /// <summary>Deliveries of a unit beyond its retries that may end with its node gone, before its items are failed instead of run again.</summary>
@@ -66,7 +68,7 @@ public sealed class UnitRunner(
                     : await store.ClaimItemsAsync(claim, TakeSend(remaining, lease.Worker), lease.Worker.Pid, lost.Token);
                 claimedFor = null;
                 if (sending.Length == 0) continue;
-                var session = new WorkerSession(claim, sending, isolated, timeout, lease, store, timings);
+                var session = new WorkerSession(claim, sending, isolated, timeout, lease, store, timings, metrics);
                 SessionResult result;
                 using (_sessions.Register(session)) result = await session.RunAsync(lost.Token);
                 sending = [];
@@ -195,7 +197,8 @@ public sealed class UnitRunner(
         log.LogWarning("Future {FutureId} attempt {Attempt}: {ErrorType} ({Outcome}): {Message}",
             new FutureId(spec.Id, index).ToString(), attempts, error.Type, retry ? "retrying" : "failed", error.Message);
         var outcome = new ItemOutcome(index, retry ? OutcomeKind.Retrying : OutcomeKind.Failed, default, error, result.WorkerPid, 0);
-        await store.RecordAsync(claim, new[] { outcome }, CancellationToken.None);
+        if (retry) metrics.Retried();
+        await RecordAsync(claim, [outcome]);
         return !retry;
     }
 
@@ -204,7 +207,7 @@ public sealed class UnitRunner(
         var unfinished = await store.UnfinishedAsync(claim, items, CancellationToken.None);
         var error = new FutureError("InternalError",
             $"the service failed while running unit {claim.Unit} of this job, so this item did not run; it is not retried (the node's log has the cause)", null);
-        await store.RecordAsync(claim, unfinished.Select(i => new ItemOutcome(i, OutcomeKind.Failed, default, error, 0, 0)).ToArray(), CancellationToken.None);
+        await RecordAsync(claim, unfinished.Select(i => new ItemOutcome(i, OutcomeKind.Failed, default, error, 0, 0)).ToArray());
     }
 
     private async Task FailLostAsync(UnitClaim claim, List<int> items)
@@ -213,6 +216,13 @@ public sealed class UnitRunner(
             $"the node running this item was lost {claim.Attempts - 1} times (crashed, killed or cut off from storage); it is not run again", null);
         log.LogWarning("Unit {Unit} of job {JobId} lost its node {Lost} times: failing its {Count} unfinished items",
             claim.Unit, claim.Job.Id, claim.Attempts - 1, items.Count);
-        await store.RecordAsync(claim, items.Select(i => new ItemOutcome(i, OutcomeKind.Failed, default, error, 0, 0)).ToArray(), CancellationToken.None);
+        await RecordAsync(claim, items.Select(i => new ItemOutcome(i, OutcomeKind.Failed, default, error, 0, 0)).ToArray());
+    }
+
+    /// <summary>Outcomes the runner decides itself (not a worker's), counted like the workers' ones.</summary>
+    private async Task RecordAsync(UnitClaim claim, ItemOutcome[] outcomes)
+    {
+        metrics.Recorded(claim, outcomes);
+        await store.RecordAsync(claim, outcomes, CancellationToken.None);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using JobService.Api.Pool;
 using JobService.Api.Storage;
+using JobService.Api.Telemetry;
 using JobService.Workers.Protocol;
 
 namespace JobService.Api.Scheduling;
@@ -10,7 +11,7 @@ namespace JobService.Api.Scheduling;
 /// in order, records them as they arrive, and says how it ended and which items were never reported.
 /// </summary>
 internal sealed class WorkerSession(
-    UnitClaim claim, int[] items, bool isolated, TimeSpan itemTimeout, WorkerLease lease, IJobStore store, FunctionTimings timings)
+    UnitClaim claim, int[] items, bool isolated, TimeSpan itemTimeout, WorkerLease lease, IJobStore store, FunctionTimings timings, JobMetrics metrics)
 {
     private readonly JobSpec _spec = claim.Job;
     private const int RecordBatch = 4096;
@@ -46,7 +47,7 @@ internal sealed class WorkerSession(
             // The session failed in the node itself: the worker may be half-way through a chunk, so its stream cannot
             // be trusted; and what it reported is written before the runner decides the fate of the rest.
             _worker.Kill();
-            lease.Retire("its session failed in the node");
+            lease.Retire("failed", "its session failed in the node");
             if (_recorder is not null) await _recorder.CompleteAsync();
             throw;
         }
@@ -59,7 +60,7 @@ internal sealed class WorkerSession(
         var end = SessionEnd.Completed;
         var detail = "";
         var batch = Math.Min(items.Length, RecordBatch);
-        var recorder = _recorder = new OutcomeRecorder(store, claim, batch);
+        var recorder = _recorder = new OutcomeRecorder(store, claim, batch, metrics);
         var frames = new Frame[batch];
         var functionTimings = _spec.Functions.Select(timings.For).ToArray();
         using var timeout = new CancellationTokenSource();
@@ -85,7 +86,9 @@ internal sealed class WorkerSession(
                     {
                         var outcome = Decode(frames[decoded], items[_next]);
                         recorder.Add(outcome);
-                        functionTimings[claim.Items.FunctionSlot(outcome.Index)].Observe(outcome.ElapsedMicros);
+                        var slot = claim.Items.FunctionSlot(outcome.Index);
+                        functionTimings[slot].Observe(outcome.ElapsedMicros);
+                        metrics.ItemRan(_spec.Functions[slot], outcome.ElapsedMicros);
                         Volatile.Write(ref _next, _next + 1);
                     }
                 }
@@ -124,14 +127,15 @@ internal sealed class WorkerSession(
         if (end != SessionEnd.Completed)
         {
             _worker.Kill();
-            lease.Retire(end switch
+            var (cause, reason) = end switch
             {
-                SessionEnd.Crashed => "it died",
-                SessionEnd.ProtocolBroken => "its output broke the protocol",
-                SessionEnd.TimedOut => "an item timed out",
-                SessionEnd.Interrupted => "a running item was force-cancelled",
-                _ => "the node is stopping",
-            });
+                SessionEnd.Crashed => ("crashed", "it died"),
+                SessionEnd.ProtocolBroken => ("protocol_broken", "its output broke the protocol"),
+                SessionEnd.TimedOut => ("timed_out", "an item timed out"),
+                SessionEnd.Interrupted => ("interrupted", "a running item was force-cancelled"),
+                _ => ("stopping", "the node is stopping"),
+            };
+            lease.Retire(cause, reason);
             if (end == SessionEnd.Crashed) detail = await _worker.DescribeEndAsync();
         }
         await ObserveAsync(writing);

@@ -83,6 +83,9 @@ public interface IJobStore
 
     /// <summary>Throws when the storage cannot be reached.</summary>
     ValueTask CheckAsync(CancellationToken cancellationToken);
+
+    /// <summary>Items waiting for a worker, over every job (for the <c>jobservice_queue_items</c> gauge).</summary>
+    ValueTask<long> PendingItemsAsync(CancellationToken cancellationToken);
 }
 
 public enum ResultOrder

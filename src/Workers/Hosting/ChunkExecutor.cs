@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using JobService.Workers.Functions;
 using JobService.Workers.Protocol;
 
 namespace JobService.Workers.Hosting;
 
 /// <summary>Runs a chunk's items in order and hands one Result or Error frame per item to the output.</summary>
-internal sealed class ChunkExecutor(FunctionCatalog catalog, FrameOutput output)
+internal sealed partial class ChunkExecutor(FunctionCatalog catalog, FrameOutput output)
 {
     private readonly FrameBuilder _frame = new(4 * 1024);
     private readonly Utf8JsonWriter _json = new(Stream.Null, new JsonWriterOptions { SkipValidation = false });
@@ -46,8 +47,17 @@ internal sealed class ChunkExecutor(FunctionCatalog catalog, FrameOutput output)
     private static int ElapsedMicros(long started) =>
         (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(started).Ticks / 10);
 
-    /// <summary>The exception as .NET prints it, less the frames of this worker's own machinery (reflection, this loop).</summary>
-    private static string Traceback(Exception e) => string.Join('\n', e.ToString().Split('\n').Where(line => !OwnFrames.Any(line.TrimStart().StartsWith)));
+    /// <summary>
+    /// The exception as .NET prints it, less the frames of this worker's own machinery (reflection, this loop),
+    /// and with source files by name only: a client has no business knowing the server's directories.
+    /// </summary>
+    private static string Traceback(Exception e) => string.Join('\n', e.ToString().Split('\n')
+        .Where(line => !OwnFrames.Any(line.TrimStart().StartsWith))
+        .Select(line => SourcePath().Replace(line, " in ")));
+
+    /// <summary>The directories of " in /src/Functions/X.cs:line 12" (or C:\\…), up to the file name.</summary>
+    [GeneratedRegex(@" in (?:[A-Za-z]:)?[/\\](?:[^/\\:]*[/\\])*")]
+    private static partial Regex SourcePath();
 
     private static readonly string[] OwnFrames =
         ["at System.Reflection.", "at JobService.Workers.Functions.JobFunction.Invoke", "at JobService.Workers.Hosting.ChunkExecutor"];

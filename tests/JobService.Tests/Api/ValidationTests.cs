@@ -142,7 +142,7 @@ public sealed class ValidationTests(ServiceFixture service)
     {
         using var response = await Client.GetAsync($"/futures/{id}");
         var problem = await response.ProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains("{jobId}.{index}", problem.GetProperty("detail").GetString());
+        Assert.Contains("{jobId}.{index}", problem.GetProperty("errors").GetProperty("id")[0].GetString());
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class ValidationTests(ServiceFixture service)
         var job = await Client.CallAsync("echo", 1);
         using var response = await Client.PostAsJsonAsync("/futures/wait", new { futureIds = job.FutureIds, returnWhen = "WHENEVER" });
         var problem = await response.ProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains("returnWhen", problem.GetProperty("detail").GetString());
+        Assert.Contains("FIRST_COMPLETED", problem.GetProperty("errors").GetProperty("returnWhen")[0].GetString());
     }
 
     private async Task<Dictionary<string, string[]>> PostInvalidAsync(object body)

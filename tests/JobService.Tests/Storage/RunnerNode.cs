@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
 using JobService.Api.Functions;
 using JobService.Api.Pool;
 using JobService.Api.Scheduling;
 using JobService.Api.Storage;
+using JobService.Api.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -12,12 +15,14 @@ public sealed class RunnerNode : IAsyncDisposable
 {
     private readonly WorkerPool _pool;
 
+    private static readonly JobMetrics Metrics = new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+
     private RunnerNode(IJobStore store, WorkerPool pool)
     {
         _pool = pool;
         var storage = Options.Create(new StorageOptions());
         Runner = new UnitRunner(store, pool, new FunctionTimings(), new CancelSignals(), Options.Create(new WorkerPoolOptions { Count = 1 }),
-            storage, Options.Create(new JobsOptions()), NullLogger<UnitRunner>.Instance);
+            storage, Options.Create(new JobsOptions()), Metrics, NullLogger<UnitRunner>.Instance);
     }
 
     public UnitRunner Runner { get; }
@@ -25,7 +30,7 @@ public sealed class RunnerNode : IAsyncDisposable
     public static async Task<RunnerNode> StartAsync(IJobStore store)
     {
         var options = Options.Create(new WorkerPoolOptions { Count = 1 });
-        var pool = new WorkerPool(options, new WorkerLauncher(options, Options.Create(new FunctionsOptions())), NullLogger<WorkerPool>.Instance);
+        var pool = new WorkerPool(options, new WorkerLauncher(options, Options.Create(new FunctionsOptions())), Metrics, NullLogger<WorkerPool>.Instance);
         await pool.StartAsync(default);
         return new RunnerNode(store, pool);
     }

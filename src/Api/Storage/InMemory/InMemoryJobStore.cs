@@ -131,6 +131,9 @@ internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels
 
     public ValueTask CheckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    public ValueTask<long> PendingItemsAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_jobs.Values.Sum(job => (long)job.Summary().Counts.Pending));
+
     private bool IsTerminal(string jobId, int index) =>
         !_jobs.TryGetValue(jobId, out var job) || job.IsTerminal(index);
 

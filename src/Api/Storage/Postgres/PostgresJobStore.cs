@@ -86,6 +86,14 @@ internal sealed partial class PostgresJobStore(
         return (reader.GetInt32(0), reader.GetInt64(1));
     }
 
+    public async ValueTask<long> PendingItemsAsync(CancellationToken cancellationToken)
+    {
+        // The unfinished items of units no node holds: what a claimed unit still has to run counts as running.
+        await using var command = dataSource.CreateCommand(
+            $"SELECT coalesce(sum(u.count - u.finished - u.failed - u.cancelled), 0)::bigint FROM {_s}.units u WHERE {Claimable}");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async ValueTask CheckAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT 1 FROM {_s}.schema_version");

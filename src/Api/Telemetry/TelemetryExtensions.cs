@@ -1,0 +1,25 @@
+using OpenTelemetry.Metrics;
+
+namespace JobService.Api.Telemetry;
+
+public static class TelemetryExtensions
+{
+    /// <summary>OpenTelemetry metrics: the service's own, ASP.NET Core's and the runtime's, for Prometheus at <c>/metrics</c>.</summary>
+    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<JobMetrics>();
+        builder.Services.AddHostedService<QueueSampler>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(JobMetrics.MeterName, "System.Runtime")
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary><c>GET /metrics</c>, behind the API keys like the rest of the API (Prometheus can send a bearer token).</summary>
+    public static WebApplication MapMetrics(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}
