@@ -11,6 +11,7 @@ using JobService.Api.Telemetry;
 using JobService.Api.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.ListenWhereThePlatformSays();
 
 // Serilog, ProblemDetails, JSON conventions; API keys and rate limits
 builder.AddStructuredLogging();

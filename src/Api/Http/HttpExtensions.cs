@@ -18,6 +18,20 @@ public static class HttpExtensions
         return builder;
     }
 
+    public const string DefaultAddress = "http://localhost:5080";
+
+    /// <summary>
+    /// Listens on <see cref="DefaultAddress"/> unless the platform says where: <c>ASPNETCORE_URLS</c>, <c>ASPNETCORE_HTTP_PORTS</c>
+    /// (set by every .NET container image and most hosting platforms), <c>--urls</c>, or Kestrel endpoints always win.
+    /// </summary>
+    public static WebApplicationBuilder ListenWhereThePlatformSays(this WebApplicationBuilder builder)
+    {
+        string[] given = ["urls", "http_ports", "https_ports"];
+        if (!given.Any(key => !string.IsNullOrEmpty(builder.Configuration[key])) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+            builder.WebHost.UseUrls(DefaultAddress);
+        return builder;
+    }
+
     /// <summary>Every error is RFC 7807 problem JSON; bodies are camelCase JSON without nulls, read under <c>Limits:*</c>.</summary>
     public static IHostApplicationBuilder AddHttpConventions(this IHostApplicationBuilder builder)
     {

@@ -13,7 +13,15 @@ public sealed class DispatchJob(Drainer drainer)
     // Hangfire must not re-run a unit on its own: per-item retries are the runner's, and a re-run
     // after a node dies finds its finished items terminal and skips them.
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    [DisplayName("job {0}, unit {1}")]
-    public Task RunAsync(string jobId, int unit, CancellationToken cancellationToken) =>
+    [DisplayName("{2} (job {0}, unit {1})")]
+    public Task<string> RunAsync(string jobId, int unit, string label, CancellationToken cancellationToken) =>
         drainer.DrainAsync(new UnitKey(jobId, unit), cancellationToken);
+
+    /// <summary>What the dashboard calls a dispatch job: its first unit's functions and items (it may drain more units after it).</summary>
+    public static string Label(JobSpec spec, int unit)
+    {
+        var (first, count) = spec.Plan.UnitRange(unit, spec.Count);
+        var items = count == 1 ? $"item {first}" : $"items {first}–{first + count - 1}";
+        return $"{string.Join(", ", spec.Functions.Take(3))}{(spec.Functions.Count > 3 ? ", …" : "")} · {items} of {spec.Count}";
+    }
 }

@@ -66,10 +66,14 @@ internal sealed class Dispatcher(
             var want = workers - drainer.Running - drainer.Starting;
             if (want <= 0) return;
             var ready = await store.ReadyUnitsAsync(queue, want, cancellationToken);
+            if (ready.Count == 0) continue;
+            var specs = await store.SpecsAsync(ready.Select(u => u.JobId).ToHashSet(), cancellationToken);
             foreach (var unit in ready)
             {
+                if (!specs.TryGetValue(unit.JobId, out var spec)) continue;
                 drainer.Enqueued();
-                hangfire.Create(new Job(typeof(DispatchJob), Run, unit.JobId, unit.Unit, CancellationToken.None), new EnqueuedState(queue));
+                hangfire.Create(new Job(typeof(DispatchJob), Run, unit.JobId, unit.Unit, DispatchJob.Label(spec, unit.Unit), CancellationToken.None),
+                    new EnqueuedState(queue));
             }
         }
     }

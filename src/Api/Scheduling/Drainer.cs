@@ -31,8 +31,10 @@ public sealed class Drainer(
     /// <summary>Forgets enqueued drainers that never started here: another node took them.</summary>
     public void ForgetStarting() => Volatile.Write(ref _starting, 0);
 
-    public async Task DrainAsync(UnitKey first, CancellationToken cancellationToken)
+    /// <returns>What it ran, for the dashboard (see <see cref="UnitTally"/>).</returns>
+    public async Task<string> DrainAsync(UnitKey first, CancellationToken cancellationToken)
     {
+        var tally = new UnitTally();
         Interlocked.Increment(ref _running);
         if (Interlocked.Decrement(ref _starting) < 0) Interlocked.Exchange(ref _starting, 0);
         var claimed = new Queue<UnitClaim>();
@@ -60,7 +62,7 @@ public sealed class Drainer(
                 {
                     // A quick unit gives its worker back as soon as its result is read; its outcome is written, and its
                     // claim released, while the next one runs. A slow unit is simply awaited.
-                    var running = runner.RunAsync(claim, worker, cancellationToken);
+                    var running = runner.RunAsync(claim, worker, tally, cancellationToken);
                     if (IsQuick(claim)) finishing.Add(running); else await running;
                     if (finishing.Count >= FetchAhead) await DrainFinishedAsync(finishing);
                     idleSince = clock.GetTimestamp();
@@ -69,7 +71,7 @@ public sealed class Drainer(
                 worker.Dispose();
                 await DrainFinishedAsync(finishing);
                 var left = options.Value.Linger - clock.GetElapsedTime(idleSince);
-                if (left <= TimeSpan.Zero) return;
+                if (left <= TimeSpan.Zero) return tally.ToString();
                 await ready.OrTimeoutAsync(left, clock, cancellationToken);
             }
         }

@@ -8,7 +8,7 @@ namespace JobService.Api.Scheduling;
 /// A batch goes when the previous write has finished or the buffer is full (group commit): batches grow with the
 /// store's latency. Measured on a million-item map on PostgreSQL: a write per read of the pipe cost more than the items.
 /// </summary>
-internal sealed class OutcomeRecorder(IJobStore store, UnitClaim claim, int capacity, JobMetrics metrics)
+internal sealed class OutcomeRecorder(IJobStore store, UnitClaim claim, int capacity, JobMetrics metrics, UnitTally tally)
 {
     private readonly ItemOutcome[][] _buffers = [new ItemOutcome[capacity], new ItemOutcome[capacity]];
     private int _filling;
@@ -28,6 +28,7 @@ internal sealed class OutcomeRecorder(IJobStore store, UnitClaim claim, int capa
         if (_count == 0) return;
         await _writing;
         metrics.Recorded(claim, _buffers[_filling].AsSpan(0, _count));
+        tally.Add(_buffers[_filling].AsSpan(0, _count));
         _writing = store.RecordAsync(claim, _buffers[_filling].AsMemory(0, _count), CancellationToken.None).AsTask();
         _filling ^= 1;
         _count = 0;

@@ -29,9 +29,11 @@ public sealed class UnitRunner(
     private readonly RunningSessions _sessions = new(cancels);
 
     /// <param name="worker">The worker for the unit's first send. The runner returns it to the pool.</param>
-    public async Task RunAsync(UnitClaim claim, WorkerLease worker, CancellationToken cancellationToken)
+    /// <param name="tally">Counts what the unit's items ended as, for the dispatch job that ran it.</param>
+    public async Task RunAsync(UnitClaim claim, WorkerLease worker, UnitTally tally, CancellationToken cancellationToken)
     {
         var spec = claim.Job;
+        tally.UnitRan();
         using var scope = log.BeginScope(new Dictionary<string, object> { ["JobId"] = spec.Id, ["Unit"] = claim.Unit });
         // Checkpoint #1. The unit is leased to this node: its unfinished items are ours until the lease runs out. If this
         // node dies from here on, the lease ends without a renewal and another claim (here or elsewhere) runs them again.
@@ -42,7 +44,7 @@ public sealed class UnitRunner(
             // Checkpoint #2. Every delivery of this unit so far ended with its node gone (crashed or killed while running it):
             // its unfinished items fail now, so that a unit that kills nodes does not run forever.
             worker.Dispose();
-            await FailLostAsync(claim, remaining);
+            await FailLostAsync(claim, remaining, tally);
             await store.ReleaseAsync(claim, CancellationToken.None);
             return;
         }
@@ -68,7 +70,7 @@ public sealed class UnitRunner(
                     : await store.ClaimItemsAsync(claim, TakeSend(remaining, lease.Worker), lease.Worker.Pid, lost.Token);
                 claimedFor = null;
                 if (sending.Length == 0) continue;
-                var session = new WorkerSession(claim, sending, isolated, timeout, lease, store, timings, metrics);
+                var session = new WorkerSession(claim, sending, isolated, timeout, lease, store, timings, metrics, tally);
                 SessionResult result;
                 using (_sessions.Register(session)) result = await session.RunAsync(lost.Token);
                 sending = [];
@@ -83,7 +85,7 @@ public sealed class UnitRunner(
                         remaining.InsertRange(0, unreported);
                         throw new OperationCanceledException(lost.Token);
                     case SessionEnd.TimedOut or SessionEnd.Crashed or SessionEnd.ProtocolBroken when isolated:
-                        if (unreported.Count > 0 && await BlameAsync(claim, unreported[0], result, timeout, blamed)) unreported.RemoveAt(0);
+                        if (unreported.Count > 0 && await BlameAsync(claim, unreported[0], result, timeout, blamed, tally)) unreported.RemoveAt(0);
                         break;
                     case SessionEnd.TimedOut or SessionEnd.Crashed or SessionEnd.ProtocolBroken:
                         // Batched results may have been lost with the worker, so the running item is unknown:
@@ -112,7 +114,7 @@ public sealed class UnitRunner(
             log.LogError(e, "Unit {Unit} of job {JobId} failed in the node; failing its {Count} unfinished items",
                 claim.Unit, spec.Id, sending.Length + remaining.Count);
             await Task.WhenAll(recordings);
-            await FailBrokenAsync(claim, [.. sending, .. remaining]);
+            await FailBrokenAsync(claim, [.. sending, .. remaining], tally);
         }
         finally
         {
@@ -178,7 +180,7 @@ public sealed class UnitRunner(
     }
 
     /// <summary>The item that was running when its worker died or timed out: retried while retries allow, else failed. True if it is now terminal.</summary>
-    private async Task<bool> BlameAsync(UnitClaim claim, int index, SessionResult result, TimeSpan timeout, Dictionary<int, int> blamed)
+    private async Task<bool> BlameAsync(UnitClaim claim, int index, SessionResult result, TimeSpan timeout, Dictionary<int, int> blamed, UnitTally tally)
     {
         var spec = claim.Job;
         // The budget is counted from what the store recorded, so a re-delivery after a node died does not reset it.
@@ -198,31 +200,32 @@ public sealed class UnitRunner(
             new FutureId(spec.Id, index).ToString(), attempts, error.Type, retry ? "retrying" : "failed", error.Message);
         var outcome = new ItemOutcome(index, retry ? OutcomeKind.Retrying : OutcomeKind.Failed, default, error, result.WorkerPid, 0);
         if (retry) metrics.Retried();
-        await RecordAsync(claim, [outcome]);
+        await RecordAsync(claim, [outcome], tally);
         return !retry;
     }
 
-    private async Task FailBrokenAsync(UnitClaim claim, int[] items)
+    private async Task FailBrokenAsync(UnitClaim claim, int[] items, UnitTally tally)
     {
         var unfinished = await store.UnfinishedAsync(claim, items, CancellationToken.None);
         var error = new FutureError("InternalError",
             $"the service failed while running unit {claim.Unit} of this job, so this item did not run; it is not retried (the node's log has the cause)", null);
-        await RecordAsync(claim, unfinished.Select(i => new ItemOutcome(i, OutcomeKind.Failed, default, error, 0, 0)).ToArray());
+        await RecordAsync(claim, unfinished.Select(i => new ItemOutcome(i, OutcomeKind.Failed, default, error, 0, 0)).ToArray(), tally);
     }
 
-    private async Task FailLostAsync(UnitClaim claim, List<int> items)
+    private async Task FailLostAsync(UnitClaim claim, List<int> items, UnitTally tally)
     {
         var error = new FutureError("WorkerLost",
             $"the node running this item was lost {claim.Attempts - 1} times (crashed, killed or cut off from storage); it is not run again", null);
         log.LogWarning("Unit {Unit} of job {JobId} lost its node {Lost} times: failing its {Count} unfinished items",
             claim.Unit, claim.Job.Id, claim.Attempts - 1, items.Count);
-        await RecordAsync(claim, items.Select(i => new ItemOutcome(i, OutcomeKind.Failed, default, error, 0, 0)).ToArray());
+        await RecordAsync(claim, items.Select(i => new ItemOutcome(i, OutcomeKind.Failed, default, error, 0, 0)).ToArray(), tally);
     }
 
     /// <summary>Outcomes the runner decides itself (not a worker's), counted like the workers' ones.</summary>
-    private async Task RecordAsync(UnitClaim claim, ItemOutcome[] outcomes)
+    private async Task RecordAsync(UnitClaim claim, ItemOutcome[] outcomes, UnitTally tally)
     {
         metrics.Recorded(claim, outcomes);
+        tally.Add(outcomes);
         await store.RecordAsync(claim, outcomes, CancellationToken.None);
     }
 }

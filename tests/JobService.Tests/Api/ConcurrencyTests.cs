@@ -6,7 +6,7 @@ namespace JobService.Tests.Api;
 [Collection("service")]
 public class ConcurrencyTests(ServiceFixture service)
 {
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task SixteenClientsSubmittingFiftyCallsEachAllGetTheirValues()
     {
         var clients = Enumerable.Range(0, 16).Select(async client =>

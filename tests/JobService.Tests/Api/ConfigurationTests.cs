@@ -7,7 +7,7 @@ namespace JobService.Tests.Api;
 /// <summary>Settings that change what the node accepts, each on a node of its own.</summary>
 public sealed class ConfigurationTests
 {
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task ConfiguredQueuesReplaceTheDefaultAndTheFirstIsUsedWhenNoneIsNamed()
     {
         await using var host = await ServiceHost.StartAsync(workers: 1, new Dictionary<string, string>
@@ -26,7 +26,7 @@ public sealed class ConfigurationTests
         Assert.Contains("critical, bulk", problem.GetProperty("errors").GetProperty("queue")[0].GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task AChunkOverMaxChunkMegabytesIsRefusedWith413SayingWhichChunksizeFits()
     {
         await using var host = await ServiceHost.StartAsync(workers: 1, new Dictionary<string, string> { ["Jobs:MaxChunkMegabytes"] = "1" });
@@ -41,7 +41,7 @@ public sealed class ConfigurationTests
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task APluginThatDoesNotLoadStopsTheNodeWithTheReason()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceHost.StartAsync(workers: 1,
@@ -50,7 +50,7 @@ public sealed class ConfigurationTests
         Assert.Contains("/nonexistent/Plugin.dll", failure.Message);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task AnInvalidSettingStopsTheNodeNamingIt()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceHost.StartAsync(workers: 1,

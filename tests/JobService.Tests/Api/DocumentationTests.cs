@@ -10,7 +10,7 @@ public sealed class DocumentationTests(ServiceFixture service)
 {
     private HttpClient Client => service.Client;
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task SwaggerDescribesEveryEndpointWithItsShapes()
     {
         var document = JsonDocument.Parse(await Client.GetStringAsync("/swagger/v1/swagger.json")).RootElement;
@@ -26,7 +26,7 @@ public sealed class DocumentationTests(ServiceFixture service)
         Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("JobRequest", out _));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task SwaggerSaysEnumsAreStringsAsTheyAreOnTheWire()
     {
         var schemas = JsonDocument.Parse(await Client.GetStringAsync("/swagger/v1/swagger.json")).RootElement.GetProperty("components").GetProperty("schemas");
@@ -37,7 +37,7 @@ public sealed class DocumentationTests(ServiceFixture service)
             schemas.GetProperty("ReturnWhen").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task SpectralFindsNothingToSayAboutTheDocument()
     {
         var document = Path.Combine(Path.GetTempPath(), $"jobservice-openapi-{Guid.NewGuid():N}.json");
@@ -59,7 +59,7 @@ public sealed class DocumentationTests(ServiceFixture service)
 
     private static readonly NpmTool Spectral = new("@stoplight/spectral-cli", "6.16.3", "spectral");
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task SwaggerUiIsServed()
     {
         using var response = await Client.GetAsync("/swagger/index.html");
@@ -68,7 +68,7 @@ public sealed class DocumentationTests(ServiceFixture service)
         Assert.Contains("swagger-ui", await response.Content.ReadAsStringAsync());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task HangfireDashboardIsServedToLocalRequests()
     {
         using var response = await Client.GetAsync("/hangfire");
@@ -77,7 +77,7 @@ public sealed class DocumentationTests(ServiceFixture service)
         Assert.Contains("JobService queue", await response.Content.ReadAsStringAsync());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task FunctionsListsTheCatalogWithParameterTypes()
     {
         var functions = JsonDocument.Parse(await Client.GetStringAsync("/functions")).RootElement.EnumerateArray().ToArray();
@@ -91,7 +91,7 @@ public sealed class DocumentationTests(ServiceFixture service)
         Assert.All(builtins, name => Assert.Contains(functions, f => f.GetProperty("name").GetString() == name));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task HealthIsHealthyWithEveryWorkerUpAndEachCheckListed()
     {
         await EveryWorkerUpAsync();
@@ -105,7 +105,7 @@ public sealed class DocumentationTests(ServiceFixture service)
         Assert.Equal(["storage", "workers"], health.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).Order());
     }
 
-    [Theory]
+    [Theory(Timeout = Timeouts.Test)]
     [InlineData("/health/live")]
     [InlineData("/health/ready")]
     public async Task LivenessAndReadinessAnswer200WithEveryWorkerUp(string path)

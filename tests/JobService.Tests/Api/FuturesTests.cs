@@ -14,7 +14,7 @@ public class FuturesTests(ServiceFixture service)
 {
     private HttpClient Client => service.Client;
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task LongPollReturnsTheFutureOnceItEnds()
     {
         var job = await Client.CallAsync("sleep", 1.0);
@@ -27,7 +27,7 @@ public class FuturesTests(ServiceFixture service)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(100), "the long poll waited for its deadline instead of the future");
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task LongPollThatTimesOutReturnsTheFutureAsItIs()
     {
         var job = await Client.CallAsync("sleep", 3.0);
@@ -38,7 +38,7 @@ public class FuturesTests(ServiceFixture service)
         await Client.FutureAsync(job.FutureIds![0], waitSeconds: 60);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task FinishedFutureShowsAttemptsTimestampsAndWorker()
     {
         var job = await Client.CallAsync("fib", 20);
@@ -53,7 +53,7 @@ public class FuturesTests(ServiceFixture service)
         Assert.True(future.CreatedAt <= future.StartedAt);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task WaitFirstCompletedReturnsWhenTheFirstFutureEnds()
     {
         var quick = (await Client.CallAsync("sleep", 0.2)).FutureIds![0];
@@ -68,7 +68,7 @@ public class FuturesTests(ServiceFixture service)
         await Client.DeleteAsync($"/futures/{slow}?force=true");
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task WaitFirstExceptionReturnsOnTheFirstFailure()
     {
         var failing = (await Client.CallAsync("fail", "boom")).FutureIds![0];
@@ -82,7 +82,7 @@ public class FuturesTests(ServiceFixture service)
         await Client.DeleteAsync($"/futures/{slow}?force=true");
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task WaitThatTimesOutListsWhatIsNotDone()
     {
         var slow = (await Client.CallAsync("sleep", 2.0)).FutureIds![0];
@@ -95,7 +95,7 @@ public class FuturesTests(ServiceFixture service)
         Assert.Equal([slow], wait.NotDone);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task CancellingAPendingFutureCancelsItAndTheRestStillFinish()
     {
         var blocker = await OccupyBothWorkersAsync(seconds: 2);
@@ -111,7 +111,7 @@ public class FuturesTests(ServiceFixture service)
         await Client.ResultsAsync(blocker.JobId);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task CancellingTwiceIsHarmless()
     {
         var blocker = await OccupyBothWorkersAsync(seconds: 2);
@@ -126,7 +126,7 @@ public class FuturesTests(ServiceFixture service)
         await Client.ResultsAsync(blocker.JobId);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task CancellingARunningFutureIsRefusedAsInPython()
     {
         var job = await Client.CallAsync("sleep", 1.5);
@@ -141,7 +141,7 @@ public class FuturesTests(ServiceFixture service)
         Assert.Equal(FutureState.Finished, (await Client.FutureAsync(id, waitSeconds: 60)).State);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task CancellingADoneFutureIsRefused()
     {
         var job = await Client.CallAsync("echo", 1);
@@ -154,7 +154,7 @@ public class FuturesTests(ServiceFixture service)
         Assert.Equal("finished", problem.GetProperty("state").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task CancellingAJobCancelsEveryPendingFuture()
     {
         var blocker = await OccupyBothWorkersAsync(seconds: 2);
@@ -171,7 +171,7 @@ public class FuturesTests(ServiceFixture service)
         await Client.ResultsAsync(blocker.JobId);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task CancellingACompletedJobLeavesItCompleted()
     {
         var job = await Client.CallAsync("echo", 1);

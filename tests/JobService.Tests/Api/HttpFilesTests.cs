@@ -6,7 +6,7 @@ namespace JobService.Tests.Api;
 [Collection("service")]
 public sealed class HttpFilesTests(ServiceFixture service)
 {
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task EveryRequestInTheHttpFilesSucceeds()
     {
         var files = Directory.GetFiles(Path.Combine(Repository.Root, "http"), "*.http").Order(StringComparer.Ordinal).ToArray();

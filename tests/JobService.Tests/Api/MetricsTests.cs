@@ -6,7 +6,7 @@ namespace JobService.Tests.Api;
 /// <summary>GET /metrics: Prometheus text with the service's counts, as an operator scrapes them.</summary>
 public sealed class MetricsTests
 {
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task After_a_map_of_fib_and_a_failing_call_the_metrics_count_them_by_function_and_state()
     {
         await using var host = await ServiceHost.StartAsync(workers: 2);
@@ -26,7 +26,7 @@ public sealed class MetricsTests
         Assert.Contains("http_server_request_duration_seconds", metrics);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task A_crashed_worker_is_counted_with_its_cause()
     {
         await using var host = await ServiceHost.StartAsync(workers: 1);

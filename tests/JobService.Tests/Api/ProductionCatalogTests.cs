@@ -14,7 +14,7 @@ public sealed class ProductionCatalogTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task CrashIsUnknownWhenFaultInjectionIsOff()
     {
         var catalog = await _host.Client.GetStringAsync("/functions");

@@ -10,7 +10,7 @@ public class ResultsTests(ServiceFixture service)
 {
     private HttpClient Client => service.Client;
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task CompletedOrderListsFuturesAsTheyEnded()
     {
         // Two workers: item 0 sleeps long on one; items 1 and 2 run one after the other on the other.
@@ -22,7 +22,7 @@ public class ResultsTests(ServiceFixture service)
         Assert.All(page.Results, r => Assert.Equal(FutureState.Finished, r.State));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task SubmittedOrderHonoursOffsetAndLimit()
     {
         var job = await Client.MapAsync("echo", Enumerable.Range(0, 10).Select(i => (object)(i * i)));
@@ -33,7 +33,7 @@ public class ResultsTests(ServiceFixture service)
         Assert.Equal([9, 16, 25, 36], page.Results.Select(r => r.Result!.Value.GetInt32()));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task ResultsWithoutWaitShowUnfinishedItemsAsTheyAre()
     {
         var job = await Client.MapAsync("sleep", [0.0, 3.0], new { chunksize = 2 });
@@ -48,7 +48,7 @@ public class ResultsTests(ServiceFixture service)
         await Client.ResultsAsync(job.JobId);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task JobSummaryShowsProgressItemByItemWhileItRuns()
     {
         var job = await Client.MapAsync("sleep", [0.01, 0.01, 4.0], new { chunksize = 3 });
@@ -64,7 +64,7 @@ public class ResultsTests(ServiceFixture service)
         Assert.Equal(JobState.Completed, (await Client.JobAsync(job.JobId)).State);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task SubmitWithCallsRunsDifferentFunctionsInOrder()
     {
         var job = await Client.SubmitAsync(new
@@ -87,7 +87,7 @@ public class ResultsTests(ServiceFixture service)
         Assert.Equal(1, page.Results[3].Result!.Value.GetProperty("a").GetInt32());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task MapSpreadsArrayItemsOverAFunctionOfSeveralParameters()
     {
         var job = await Client.MapAsync("add", [new[] { 1, 2 }, new[] { 10, 20 }]);
@@ -97,7 +97,7 @@ public class ResultsTests(ServiceFixture service)
         Assert.Equal([3.0, 30.0], page.Results.Select(r => r.Result!.Value.GetDouble()));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task TheCompactShapeGivesBareValuesWithTheOtherItemsListedBeside()
     {
         var job = await Client.SubmitAsync(new
@@ -122,7 +122,7 @@ public class ResultsTests(ServiceFixture service)
         Assert.Empty(compact.Unfinished);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task TheCompactShapeOfAMapOfIntegersCostsLittleMoreThanTheIntegers()
     {
         var items = Enumerable.Range(0, 10_000).ToArray();
@@ -134,7 +134,7 @@ public class ResultsTests(ServiceFixture service)
         Assert.True(body.Length <= bare * 1.3, $"{body.Length} bytes for {bare} bytes of bare values");
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task NdjsonGivesOneResultPerLine()
     {
         var job = await Client.MapAsync("echo", [1, 2, 3]);
@@ -148,7 +148,7 @@ public class ResultsTests(ServiceFixture service)
         Assert.Equal([1, 2, 3], lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("result").GetInt32()));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task TheCompactShapeRefusesCompletionOrder()
     {
         var job = await Client.CallAsync("echo", 1);
@@ -158,7 +158,7 @@ public class ResultsTests(ServiceFixture service)
         await response.ProblemAsync(System.Net.HttpStatusCode.BadRequest);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task RecentJobsAreListedNewestFirst()
     {
         var older = await Client.CallAsync("echo", 1);

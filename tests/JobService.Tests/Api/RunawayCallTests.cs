@@ -9,7 +9,7 @@ public class RunawayCallTests(ServiceFixture service)
 {
     private HttpClient Client => service.Client;
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task ANegativeSleepFailsAsAValueErrorInsteadOfSleepingForever()
     {
         var job = await Client.CallAsync("sleep", -0.001);
@@ -21,7 +21,7 @@ public class RunawayCallTests(ServiceFixture service)
         Assert.Contains("0 or more", future.Error.Message);
     }
 
-    [Theory]
+    [Theory(Timeout = Timeouts.Test)]
     [InlineData(100)]
     [InlineData(1_000_000_000)]
     public async Task FibAboveItsBoundFailsAtOnceAsAValueError(int n)
@@ -42,7 +42,7 @@ public sealed class RunawayCallTestsOnPostgreSql(PostgresServiceFixture service)
 /// <summary>Jobs:DefaultTimeoutSeconds, on a node of its own per provider.</summary>
 public sealed class DefaultTimeoutTests
 {
-    [Theory]
+    [Theory(Timeout = Timeouts.Test)]
     [InlineData(StorageOptions.InMemory)]
     [InlineData(StorageOptions.PostgreSql)]
     public async Task AJobWithoutTimeoutSecondsIsKilledAtTheDefaultTimeout(string provider)

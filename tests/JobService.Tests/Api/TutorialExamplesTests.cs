@@ -11,7 +11,7 @@ public class TutorialExamplesTests(ServiceFixture service)
 {
     private HttpClient Client => service.Client;
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task MapOfFibReturnsTheTutorialsValuesInItemOrder()
     {
         var job = await Client.MapAsync("fib", Enumerable.Range(15, 17).Cast<object>());
@@ -24,7 +24,7 @@ public class TutorialExamplesTests(ServiceFixture service)
         Assert.Equal(expected, page.Results.Select(r => r.Result!.Value.GetInt64()));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task FibCheckedSubmittedOneByOneFailsAloneAt31WithItsMessageAndTraceback()
     {
         var numbers = new Dictionary<string, int>();
@@ -53,7 +53,7 @@ public class TutorialExamplesTests(ServiceFixture service)
         }
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task PowerSumOver99999ItemsWithAutomaticChunksMatchesTheFormula()
     {
         var job = await Client.MapAsync("power_sum", Enumerable.Range(1, 99_999).Cast<object>());

@@ -13,7 +13,7 @@ public sealed class ValidationTests(ServiceFixture service)
     private const string UnknownJobId = "0123456789abcdef01234567";
     private HttpClient Client => service.Client;
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task InvalidJsonIsABadRequestThatSaysWhere()
     {
         using var response = await Client.PostAsync("/jobs", new StringContent("{\"type\": \"map\", \"items\": [1, 2,", Encoding.UTF8, "application/json"));
@@ -23,63 +23,63 @@ public sealed class ValidationTests(ServiceFixture service)
         Assert.Contains("LineNumber", problem.GetProperty("detail").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task BodyThatIsNotAnObjectIsABadRequest()
     {
         var errors = await PostInvalidAsync("[1, 2, 3]");
         Assert.Contains("$", errors.Keys);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task UnknownTypeIsABadRequestNamingTheTypes()
     {
         var errors = await PostInvalidAsync(new { type = "reduce", function = "fib", items = new[] { 1 } });
         Assert.Contains("\"map\" or \"submit\"", errors["type"][0]);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task MissingTypeIsABadRequest()
     {
         var errors = await PostInvalidAsync(new { function = "fib", items = new[] { 1 } });
         Assert.Contains("type is required", errors["type"][0]);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task UnknownFunctionIsABadRequestNamingIt()
     {
         var errors = await PostInvalidAsync(new { type = "map", function = "rm_rf", items = new[] { 1 } });
         Assert.Contains("unknown function 'rm_rf'", errors["function"][0]);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task MissingItemsOfAMapIsABadRequest()
     {
         var errors = await PostInvalidAsync(new { type = "map", function = "fib" });
         Assert.Contains("items is required", errors["items"][0]);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task WrongArgumentCountOfASubmitIsABadRequest()
     {
         var errors = await PostInvalidAsync(new { type = "submit", function = "fib", args = new[] { 1, 2 } });
         Assert.Contains("takes 1 arguments, 2 given", errors["args"][0]);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task WrongArgumentCountInACallOfABatchNamesTheCall()
     {
         var errors = await PostInvalidAsync(new { type = "submit", calls = new object[] { new { function = "fib", args = new[] { 1 } }, new { function = "add", args = new[] { 1 } } } });
         Assert.Contains("calls[1].args", errors.Keys);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task MapItemOfTheWrongLengthForASeveralParameterFunctionIsABadRequest()
     {
         var errors = await PostInvalidAsync(new { type = "map", function = "add", items = new object[] { new[] { 1, 2 }, new[] { 3 } } });
         Assert.Equal(["items[1]"], errors.Keys);
     }
 
-    [Theory]
+    [Theory(Timeout = Timeouts.Test)]
     [InlineData(0)]
     [InlineData(-1)]
     public async Task NonPositiveChunksizeIsABadRequest(int chunksize)
@@ -88,7 +88,7 @@ public sealed class ValidationTests(ServiceFixture service)
         Assert.Contains("positive integer", errors["chunksize"][0]);
     }
 
-    [Theory]
+    [Theory(Timeout = Timeouts.Test)]
     [InlineData(0)]
     [InlineData(-2.5)]
     public async Task NonPositiveTimeoutIsABadRequest(double timeoutSeconds)
@@ -97,28 +97,28 @@ public sealed class ValidationTests(ServiceFixture service)
         Assert.Contains("positive number", errors["timeoutSeconds"][0]);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task UnknownQueueIsABadRequestListingTheQueues()
     {
         var errors = await PostInvalidAsync(new { type = "map", function = "fib", items = new[] { 1 }, queue = "nope" });
         Assert.Contains("default", errors["queue"][0]);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task UnknownFieldIsABadRequestListingTheFields()
     {
         var errors = await PostInvalidAsync(new { type = "map", function = "fib", items = new[] { 1 }, chunk_size = 3 });
         Assert.Contains("chunksize", errors["chunk_size"][0]);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task EveryProblemOfARequestIsListedAtOnce()
     {
         var errors = await PostInvalidAsync(new { type = "map", function = "nope", items = new[] { 1 }, chunksize = 0, retries = -1 });
         Assert.Equal(["chunksize", "function", "retries"], errors.Keys.Order());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task WrongArgumentTypeInsideAnItemFailsOnlyThatItem()
     {
         var job = await Client.MapAsync("fib", [10, "ten", 12]);
@@ -131,7 +131,7 @@ public sealed class ValidationTests(ServiceFixture service)
         Assert.Equal(144, page.Results[2].Result!.Value.GetInt64());
     }
 
-    [Theory]
+    [Theory(Timeout = Timeouts.Test)]
     [InlineData("abc")]
     [InlineData(UnknownJobId)]
     [InlineData(UnknownJobId + ".x")]
@@ -145,14 +145,14 @@ public sealed class ValidationTests(ServiceFixture service)
         Assert.Contains("{jobId}.{index}", problem.GetProperty("errors").GetProperty("id")[0].GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task UnknownFutureIsNotFound()
     {
         using var response = await Client.GetAsync($"/futures/{UnknownJobId}.0");
         await response.ProblemAsync(HttpStatusCode.NotFound);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task FutureIndexPastTheLastItemIsNotFound()
     {
         var job = await Client.CallAsync("echo", 1);
@@ -160,7 +160,7 @@ public sealed class ValidationTests(ServiceFixture service)
         await response.ProblemAsync(HttpStatusCode.NotFound);
     }
 
-    [Theory]
+    [Theory(Timeout = Timeouts.Test)]
     [InlineData("GET", "/jobs/" + UnknownJobId)]
     [InlineData("GET", "/jobs/" + UnknownJobId + "/results")]
     [InlineData("DELETE", "/jobs/" + UnknownJobId)]
@@ -171,7 +171,7 @@ public sealed class ValidationTests(ServiceFixture service)
         await response.ProblemAsync(HttpStatusCode.NotFound);
     }
 
-    [Theory]
+    [Theory(Timeout = Timeouts.Test)]
     [InlineData("/jobs/not-a-job")]
     [InlineData("/futures/{job}.0?wait=-1")]
     [InlineData("/futures/{job}.0?wait=soon")]
@@ -187,21 +187,21 @@ public sealed class ValidationTests(ServiceFixture service)
         await response.ProblemAsync(HttpStatusCode.BadRequest);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task UnknownRouteIsAProblemToo()
     {
         using var response = await Client.GetAsync("/nothing-here");
         await response.ProblemAsync(HttpStatusCode.NotFound);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task WaitWithoutFutureIdsIsABadRequest()
     {
         using var response = await Client.PostAsJsonAsync("/futures/wait", new { futureIds = Array.Empty<string>() });
         await response.ProblemAsync(HttpStatusCode.BadRequest);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task WaitWithAnUnknownReturnWhenIsABadRequest()
     {
         var job = await Client.CallAsync("echo", 1);

@@ -12,7 +12,7 @@ public class CrashTests(FaultFixture faults)
 {
     private HttpClient Client => faults.Client;
 
-    [Theory]
+    [Theory(Timeout = Timeouts.Test)]
     [InlineData("crash", 1)]
     [InlineData("crash", 0)]
     [InlineData("crash", 134)]
@@ -34,7 +34,7 @@ public class CrashTests(FaultFixture faults)
         await faults.AssertPoolHealsAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task AnExceptionWhileReadingTheArgumentsFailsTheItemAsATypeError()
     {
         var page = await RunCallsAsync(("fib", ["not a number"]), ("fib", [10]));
@@ -43,7 +43,7 @@ public class CrashTests(FaultFixture faults)
         Assert.Equal(55, page.Results[1].Result!.Value.GetInt64());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task AResultThatCannotBeSerialisedFailsTheItemAndTheWorkerGoesOn()
     {
         var page = await RunCallsAsync(("unserializable", []), ("fib", [10]));
@@ -54,7 +54,7 @@ public class CrashTests(FaultFixture faults)
         Assert.Equal(FutureState.Failed, page.Results[0].State);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task KillingAWorkerFromOutsideFailsTheItemItWasRunning()
     {
         var job = await Client.CallAsync("sleep", 60.0);
@@ -71,7 +71,7 @@ public class CrashTests(FaultFixture faults)
         await faults.AssertPoolHealsAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task ALargeChunkWrittenToAWorkerThatDiesLosesOnlyTheCrashingItem()
     {
         var filler = new string('x', 500);
@@ -86,7 +86,7 @@ public class CrashTests(FaultFixture faults)
         await faults.AssertPoolHealsAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task ACrashInABatchedSendIsPinnedOnItsItemAndNothingElseIsLost()
     {
         // Teach the node that crash_on is fast, so the next map runs in batched sends.
@@ -101,7 +101,7 @@ public class CrashTests(FaultFixture faults)
         Assert.All(page.Results.Where(r => r.Index != 2500), r => Assert.Equal(r.Index, r.Result!.Value.GetInt32()));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task AStormOfFiftyCrashesAmongFiftyGoodCallsLosesNoGoodCall()
     {
         var calls = Enumerable.Range(0, 100).Select(i => i % 2 == 0 ? ("crash", new object[] { 1 }) : ("echo", new object[] { i })).ToArray();

@@ -6,7 +6,7 @@ namespace JobService.Tests.Faults;
 /// <summary>No orphans: whether the node is stopped politely or killed, its workers go with it.</summary>
 public sealed class HostShutdownTests
 {
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task SigtermStopsRunningChunksAndLeavesNoWorkerBehind()
     {
         await using var host = await ServiceHost.StartAsync(workers: 2);
@@ -22,7 +22,7 @@ public sealed class HostShutdownTests
         Assert.True(await ProcessTable.WaitUntilGoneAsync(workers, TimeSpan.FromSeconds(5)), "workers outlived their node");
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task WorkersExitWithinSecondsWhenTheirNodeIsKilled()
     {
         await using var host = await ServiceHost.StartAsync(workers: 2);

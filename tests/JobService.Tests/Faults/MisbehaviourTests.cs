@@ -9,7 +9,7 @@ public class MisbehaviourTests(FaultFixture faults)
 {
     private HttpClient Client => faults.Client;
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task TextAFunctionPrintsGoesToTheLogNeverIntoTheProtocol()
     {
         var job = await Client.CallAsync("print", "hello from a worker");
@@ -21,7 +21,7 @@ public class MisbehaviourTests(FaultFixture faults)
         Assert.Contains("stderr: hello from a worker", faults.Host.Log);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task AMegabyteOfStderrDoesNotBlockTheWorker()
     {
         var job = await Client.CallAsync("flood_stderr", 1 << 20);
@@ -31,7 +31,7 @@ public class MisbehaviourTests(FaultFixture faults)
         Assert.Equal(1 << 20, future.Result!.Value.GetInt32());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task ACorruptFrameFailsTheItemAndReplacesTheWorker()
     {
         var job = await Client.SubmitAsync(new
@@ -48,7 +48,7 @@ public class MisbehaviourTests(FaultFixture faults)
         await faults.AssertPoolHealsAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task AnInfiniteLoopIsKilledAtTheTimeoutAndTheRestGoesOn()
     {
         var job = await Client.SubmitAsync(new
@@ -67,7 +67,7 @@ public class MisbehaviourTests(FaultFixture faults)
         await faults.AssertPoolHealsAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task ForceCancelOfARunningItemKillsItsWorkerAndTheRestGoesOn()
     {
         var job = await Client.SubmitAsync(new
@@ -88,7 +88,7 @@ public class MisbehaviourTests(FaultFixture faults)
         await faults.AssertPoolHealsAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task ForceCancelOfAJobKillsEveryRunningItem()
     {
         var job = await Client.MapAsync("sleep", [60, 60], new { chunksize = 1 });
@@ -104,7 +104,7 @@ public class MisbehaviourTests(FaultFixture faults)
         Assert.Equal(FutureState.Finished, (await Client.FutureAsync(after.FutureIds![0], waitSeconds: 60)).State);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task RetriesReRunAnItemAfterACrashAndCountAttempts()
     {
         var job = await Client.SubmitAsync(new { type = "submit", function = "crash_first", args = new object[] { Guid.NewGuid().ToString(), 2 }, retries = 2 });
@@ -116,7 +116,7 @@ public class MisbehaviourTests(FaultFixture faults)
         Assert.Equal(3, future.Attempts);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task ACrashThatOutlastsItsRetriesFailsTheItem()
     {
         var job = await Client.SubmitAsync(new { type = "submit", function = "crash", args = new[] { 1 }, retries = 2 });
@@ -128,7 +128,7 @@ public class MisbehaviourTests(FaultFixture faults)
         Assert.Equal(3, future.Attempts);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task AnExceptionRaisedByTheFunctionIsNeverRetried()
     {
         var job = await Client.SubmitAsync(new { type = "submit", function = "fail", args = new[] { "no" }, retries = 3 });

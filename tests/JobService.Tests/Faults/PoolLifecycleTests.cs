@@ -8,7 +8,7 @@ namespace JobService.Tests.Faults;
 /// <summary>Recycling, memory caps and start failures: each on a node configured for it.</summary>
 public sealed class PoolLifecycleTests
 {
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task WorkersAreRecycledAfterMaxTasksPerChildWithoutLosingAnItem()
     {
         await using var host = await ServiceHost.StartAsync(workers: 1, new Dictionary<string, string> { ["Workers:MaxTasksPerChild"] = "3" });
@@ -24,7 +24,7 @@ public sealed class PoolLifecycleTests
         Assert.Contains("MaxTasksPerChild 3", host.Log);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task AWorkerOverItsMemoryCapFailsTheItemAndNeverTouchesTheHost()
     {
         await using var host = await ServiceHost.StartAsync(workers: 1, new Dictionary<string, string> { ["Workers:MaxMemoryMb"] = "96" });
@@ -42,7 +42,7 @@ public sealed class PoolLifecycleTests
         await host.WaitUntilHealthAsync(TimeSpan.FromSeconds(30));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task WorkersThatCannotStartMakeTheNodeUnreadyButLiveAndJobsWait()
     {
         await using var host = await ServiceHost.StartAsync(workers: 1,
@@ -60,7 +60,7 @@ public sealed class PoolLifecycleTests
         Assert.Contains("next try in", host.Log);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task ANodeWithAWorkerThatCannotBeReplacedStaysReadyAsDegradedAndServes()
     {
         // The workers run from a copy that is deleted once they are up: a crashed worker's replacement cannot start.

@@ -11,7 +11,7 @@ namespace JobService.Tests.Security;
 /// <summary>API keys (Auth:Keys): who may call, and whose jobs each key sees; on either provider.</summary>
 public abstract class ApiKeyContract(KeyedHostFixture node)
 {
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task A_request_without_a_key_is_401_with_a_bearer_challenge()
     {
         using var anonymous = node.Host.ClientWith(null);
@@ -23,7 +23,7 @@ public abstract class ApiKeyContract(KeyedHostFixture node)
         Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task A_wrong_key_is_401_and_says_the_key_is_unknown()
     {
         using var stranger = node.Host.ClientWith("not-a-key-of-this-service");
@@ -34,7 +34,7 @@ public abstract class ApiKeyContract(KeyedHostFixture node)
         Assert.Contains("not one this service knows", problem.GetProperty("detail").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task The_key_may_come_as_a_bearer_token_or_as_X_Api_Key()
     {
         using var bearer = node.Host.ClientWith(Alice);
@@ -46,7 +46,7 @@ public abstract class ApiKeyContract(KeyedHostFixture node)
         Assert.Equal(7, (await header.FutureAsync(job.FutureIds![0], waitSeconds: 60)).Result!.Value.GetInt32());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task Health_answers_without_a_key()
     {
         using var anonymous = node.Host.ClientWith(null);
@@ -56,7 +56,7 @@ public abstract class ApiKeyContract(KeyedHostFixture node)
         Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task Another_keys_job_is_not_found_anywhere()
     {
         using var alice = node.Host.ClientWith(Alice);
@@ -78,7 +78,7 @@ public abstract class ApiKeyContract(KeyedHostFixture node)
         Assert.Equal(1, (await alice.FutureAsync(future, waitSeconds: 60)).Result!.Value.GetInt32());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task The_job_list_shows_only_the_callers_jobs_and_an_admin_sees_all()
     {
         using var alice = node.Host.ClientWith(Alice);
@@ -96,7 +96,7 @@ public abstract class ApiKeyContract(KeyedHostFixture node)
         Assert.Contains(seenByAdmin.Jobs, j => j.JobId == bobs.JobId);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task An_admin_reads_and_cancels_another_keys_job()
     {
         using var alice = node.Host.ClientWith(Alice);
@@ -110,7 +110,7 @@ public abstract class ApiKeyContract(KeyedHostFixture node)
         Assert.Equal(FutureState.Cancelled, (await alice.FutureAsync(job.FutureIds![0], waitSeconds: 30)).State);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task The_dashboard_asks_a_browser_to_sign_in()
     {
         using var anonymous = node.Host.ClientWith(null);
@@ -121,7 +121,7 @@ public abstract class ApiKeyContract(KeyedHostFixture node)
         Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task The_dashboard_refuses_a_key_that_is_not_an_admins()
     {
         using var alice = node.Host.ClientWith(Alice);
@@ -131,7 +131,7 @@ public abstract class ApiKeyContract(KeyedHostFixture node)
         await response.ProblemAsync(HttpStatusCode.Forbidden);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task An_admin_signs_in_to_the_dashboard_with_the_key_as_password()
     {
         using var browser = node.Host.ClientWith(null);
@@ -143,7 +143,7 @@ public abstract class ApiKeyContract(KeyedHostFixture node)
         Assert.Contains("JobService queue", await response.Content.ReadAsStringAsync());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task The_dashboard_is_read_only_even_for_an_admin()
     {
         using var admin = node.Host.ClientWith(Admin);

@@ -7,7 +7,7 @@ namespace JobService.Tests.Security;
 /// <summary>Between API keys the scheduler is fair: the next unit is the oldest of the key with the fewest running.</summary>
 public abstract class FairnessContract(KeyedHostFixture node)
 {
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task A_key_flooding_the_queue_does_not_make_another_keys_call_wait_behind_all_of_it()
     {
         using var alice = node.Host.ClientWith(Alice);

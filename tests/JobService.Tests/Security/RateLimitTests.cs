@@ -7,7 +7,7 @@ namespace JobService.Tests.Security;
 /// <summary>Limits:RequestsPerSecond: a token bucket per key.</summary>
 public sealed class RateLimitTests
 {
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task A_key_over_its_rate_gets_429_with_Retry_After_while_another_key_and_health_are_served()
     {
         var settings = KeyedHostFixture.Settings;
@@ -29,7 +29,7 @@ public sealed class RateLimitTests
         foreach (var response in flood) response.Dispose();
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task A_key_too_short_to_be_safe_stops_the_node_naming_the_setting()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceHost.StartAsync(workers: 1, new Dictionary<string, string>
@@ -41,7 +41,7 @@ public sealed class RateLimitTests
         Assert.Contains("Auth:Keys:0:Key", failure.Message);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Test)]
     public async Task A_node_without_keys_says_at_start_that_it_is_open()
     {
         await using var host = await ServiceHost.StartAsync(workers: 1);
