@@ -34,7 +34,7 @@ internal static class FuturesApi
                 "future is finished, failed or cancelled, or after wait seconds with the state it is in then.");
 
         group.MapDelete("/{id}", async Task<Results<Ok<FutureCancelled>, ValidationProblem, ProblemHttpResult>> (
-            string id, string? force, HttpContext context, IJobStore store, JobMetrics metrics, CancellationToken cancellationToken) =>
+            string id, string? force, HttpContext context, IJobStore store, JobLifecycle lifecycle, CancellationToken cancellationToken) =>
         {
             if (!FutureId.TryParse(id, out var futureId)) return Problems.Invalid("id", FutureId.FormatHint);
             if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
@@ -42,7 +42,7 @@ internal static class FuturesApi
             var outcome = await store.CancelFutureAsync(futureId, forced, cancellationToken);
             if (outcome is null) return Problems.NotFound(UnknownFuture(Echo.Of(id)));
             if (outcome.Result == CancelResult.Cancelled && (await store.SpecsAsync([futureId.JobId], cancellationToken)).TryGetValue(futureId.JobId, out var spec))
-                metrics.Cancelled(spec, 1);
+                lifecycle.Cancelled(spec, 1);
             return outcome.Result switch
             {
                 CancelResult.Cancelled or CancelResult.AlreadyCancelled => TypedResults.Ok(new FutureCancelled(id, true, outcome.State)),

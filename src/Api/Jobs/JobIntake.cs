@@ -4,6 +4,7 @@ using JobService.Api.Pool;
 using JobService.Api.Scheduling;
 using JobService.Api.Security;
 using JobService.Api.Storage;
+using JobService.Api.Telemetry;
 using JobService.Workers.Functions;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +26,7 @@ internal sealed class JobIntake(
     IOptions<SchedulerOptions> queues,
     IOptions<WorkerPoolOptions> pool,
     RequestBody requestBody,
+    JobLifecycle lifecycle,
     TimeProvider clock)
 {
     /// <summary>Appended after the body so that a call without <c>args</c> has a slice to point at.</summary>
@@ -67,6 +69,7 @@ internal sealed class JobIntake(
         var owned = spec with { Spec = spec.Spec with { Owner = Caller.Of(request.HttpContext).Key } };
         // Once stored, the job is committed: the dispatcher hands its units to Hangfire from the store.
         await store.AddAsync(owned, cancellationToken);
+        lifecycle.Accepted(owned.Spec);
         return new IntakeOutcome.Accepted(owned.Spec);
     }
 }

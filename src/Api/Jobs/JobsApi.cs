@@ -80,14 +80,14 @@ internal static class JobsApi
                 "shape=ndjson, or Accept: application/x-ndjson, one {index, state, result|error} per line.");
 
         group.MapDelete("/{jobId}", async Task<Results<Ok<JobCancelled>, ValidationProblem, ProblemHttpResult>> (
-            string jobId, string? force, HttpContext context, IJobStore store, JobMetrics metrics, CancellationToken cancellationToken) =>
+            string jobId, string? force, HttpContext context, IJobStore store, JobLifecycle lifecycle, CancellationToken cancellationToken) =>
         {
             if (!FutureId.IsJobId(jobId)) return Problems.InvalidJobId();
             if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
             if (!await Caller.Of(context).SeesAsync(store, jobId, cancellationToken)) return Problems.NotFound(Problems.UnknownJob(jobId));
             var outcome = await store.CancelJobAsync(jobId, forced, cancellationToken);
             if (outcome is null) return Problems.NotFound(Problems.UnknownJob(jobId));
-            metrics.Cancelled(outcome.Job.Spec, outcome.Cancelled);
+            lifecycle.Cancelled(outcome.Job.Spec, outcome.Cancelled);
             return TypedResults.Ok(new JobCancelled(jobId, outcome.Cancelled, outcome.Job.State, outcome.Job.Counts));
         })
             .WithName("CancelJob")

@@ -9,7 +9,7 @@ namespace JobService.Api.Pool;
 /// The node's worker processes, like a <c>ProcessPoolExecutor</c> that heals: spawned at start-up,
 /// leased one chunk at a time, replaced when they die, misbehave or reach <c>MaxTasksPerChild</c>.
 /// </summary>
-public sealed class WorkerPool(
+public sealed partial class WorkerPool(
     IOptions<WorkerPoolOptions> options,
     WorkerLauncher launcher,
     JobMetrics metrics,
@@ -70,7 +70,7 @@ public sealed class WorkerPool(
     {
         if (!_live.TryRemove(worker.Pid, out _)) return;
         metrics.WorkerExited(retirement.Cause);
-        log.LogInformation("Worker {WorkerPid} replaced: {Reason}", worker.Pid, retirement.Reason);
+        WorkerReplaced(log, worker.Pid, retirement.Cause, retirement.Reason);
         Track(worker.DisposeAsync().AsTask());
         if (!_stopping.IsCancellationRequested) Track(SpawnAsync());
     }
@@ -86,7 +86,7 @@ public sealed class WorkerPool(
                     launcher.StartInfo(), TimeSpan.FromSeconds(settings.StartTimeoutSeconds), log, _stopping.Token);
                 _live[worker.Pid] = worker;
                 Interlocked.Exchange(ref _failures, 0);
-                log.LogInformation("Worker {WorkerPid} started ({Live}/{Target})", worker.Pid, _live.Count, Target);
+                WorkerStarted(log, worker.Pid, _live.Count, Target);
                 if (!_idle.Writer.TryWrite(worker)) await worker.DisposeAsync();
                 return;
             }
@@ -120,4 +120,10 @@ public sealed class WorkerPool(
         _background[task] = true;
         task.ContinueWith(t => _background.TryRemove(t, out _), TaskScheduler.Default);
     }
+
+    [LoggerMessage(LogLevel.Information, "Worker {WorkerPid} started ({Live}/{Target})")]
+    private static partial void WorkerStarted(ILogger log, int workerPid, int live, int target);
+
+    [LoggerMessage(LogLevel.Information, "Worker {WorkerPid} replaced ({Cause}): {Reason}")]
+    private static partial void WorkerReplaced(ILogger log, int workerPid, string cause, string reason);
 }

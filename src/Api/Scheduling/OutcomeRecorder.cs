@@ -8,7 +8,7 @@ namespace JobService.Api.Scheduling;
 /// A batch goes when the previous write has finished or the buffer is full (group commit): batches grow with the
 /// store's latency. Measured on a million-item map on PostgreSQL: a write per read of the pipe cost more than the items.
 /// </summary>
-internal sealed class OutcomeRecorder(IJobStore store, UnitClaim claim, int capacity, JobMetrics metrics, UnitTally tally)
+internal sealed class OutcomeRecorder(IJobStore store, UnitClaim claim, int capacity, JobLifecycle lifecycle, UnitTally tally)
 {
     private readonly ItemOutcome[][] _buffers = [new ItemOutcome[capacity], new ItemOutcome[capacity]];
     private int _filling;
@@ -27,12 +27,16 @@ internal sealed class OutcomeRecorder(IJobStore store, UnitClaim claim, int capa
     {
         if (_count == 0) return;
         await _writing;
-        metrics.Recorded(claim, _buffers[_filling].AsSpan(0, _count));
-        tally.Add(_buffers[_filling].AsSpan(0, _count));
-        _writing = store.RecordAsync(claim, _buffers[_filling].AsMemory(0, _count), CancellationToken.None).AsTask();
+        var batch = _buffers[_filling].AsMemory(0, _count);
+        lifecycle.Recording(claim, batch.Span);
+        tally.Add(batch.Span);
+        _writing = RecordAsync(batch);
         _filling ^= 1;
         _count = 0;
     }
+
+    private async Task RecordAsync(ReadOnlyMemory<ItemOutcome> batch) =>
+        await lifecycle.RecordedAsync(claim, batch, await store.RecordAsync(claim, batch, CancellationToken.None));
 
     /// <summary>Everything added is recorded.</summary>
     public async Task CompleteAsync()

@@ -20,7 +20,7 @@ public sealed class UnitRunner(
     IOptions<WorkerPoolOptions> poolOptions,
     IOptions<StorageOptions> storageOptions,
     IOptions<JobsOptions> jobsOptions,
-    JobMetrics metrics,
+    JobLifecycle lifecycle,
     ILogger<UnitRunner> log)
 {
     /// <summary>Deliveries of a unit beyond its retries that may end with its node gone, before its items are failed instead of run again.</summary>
@@ -70,7 +70,7 @@ public sealed class UnitRunner(
                     : await store.ClaimItemsAsync(claim, TakeSend(remaining, lease.Worker), lease.Worker.Pid, lost.Token);
                 claimedFor = null;
                 if (sending.Length == 0) continue;
-                var session = new WorkerSession(claim, sending, isolated, timeout, lease, store, timings, metrics, tally);
+                var session = new WorkerSession(claim, sending, isolated, timeout, lease, store, timings, lifecycle, tally);
                 SessionResult result;
                 using (_sessions.Register(session)) result = await session.RunAsync(lost.Token);
                 sending = [];
@@ -199,7 +199,7 @@ public sealed class UnitRunner(
         log.LogWarning("Future {FutureId} attempt {Attempt}: {ErrorType} ({Outcome}): {Message}",
             new FutureId(spec.Id, index).ToString(), attempts, error.Type, retry ? "retrying" : "failed", error.Message);
         var outcome = new ItemOutcome(index, retry ? OutcomeKind.Retrying : OutcomeKind.Failed, default, error, result.WorkerPid, 0);
-        if (retry) metrics.Retried();
+        if (retry) lifecycle.Metrics.Retried();
         await RecordAsync(claim, [outcome], tally);
         return !retry;
     }
@@ -224,8 +224,8 @@ public sealed class UnitRunner(
     /// <summary>Outcomes the runner decides itself (not a worker's), counted like the workers' ones.</summary>
     private async Task RecordAsync(UnitClaim claim, ItemOutcome[] outcomes, UnitTally tally)
     {
-        metrics.Recorded(claim, outcomes);
+        lifecycle.Recording(claim, outcomes);
         tally.Add(outcomes);
-        await store.RecordAsync(claim, outcomes, CancellationToken.None);
+        await lifecycle.RecordedAsync(claim, outcomes, await store.RecordAsync(claim, outcomes, CancellationToken.None));
     }
 }

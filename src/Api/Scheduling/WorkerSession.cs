@@ -11,7 +11,7 @@ namespace JobService.Api.Scheduling;
 /// in order, records them as they arrive, and says how it ended and which items were never reported.
 /// </summary>
 internal sealed class WorkerSession(
-    UnitClaim claim, int[] items, bool isolated, TimeSpan itemTimeout, WorkerLease lease, IJobStore store, FunctionTimings timings, JobMetrics metrics, UnitTally tally)
+    UnitClaim claim, int[] items, bool isolated, TimeSpan itemTimeout, WorkerLease lease, IJobStore store, FunctionTimings timings, JobLifecycle lifecycle, UnitTally tally)
 {
     private readonly JobSpec _spec = claim.Job;
     private const int RecordBatch = 4096;
@@ -60,7 +60,7 @@ internal sealed class WorkerSession(
         var end = SessionEnd.Completed;
         var detail = "";
         var batch = Math.Min(items.Length, RecordBatch);
-        var recorder = _recorder = new OutcomeRecorder(store, claim, batch, metrics, tally);
+        var recorder = _recorder = new OutcomeRecorder(store, claim, batch, lifecycle, tally);
         var frames = new Frame[batch];
         var functionTimings = _spec.Functions.Select(timings.For).ToArray();
         using var timeout = new CancellationTokenSource();
@@ -88,7 +88,7 @@ internal sealed class WorkerSession(
                         recorder.Add(outcome);
                         var slot = claim.Items.FunctionSlot(outcome.Index);
                         functionTimings[slot].Observe(outcome.ElapsedMicros);
-                        metrics.ItemRan(_spec.Functions[slot], outcome.ElapsedMicros);
+                        lifecycle.Metrics.ItemRan(_spec.Functions[slot], outcome.ElapsedMicros);
                         Volatile.Write(ref _next, _next + 1);
                     }
                 }

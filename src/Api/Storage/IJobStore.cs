@@ -50,8 +50,11 @@ public interface IJobStore
     /// <summary>Marks items running as they are sent to another worker and returns them; items already terminal are left out.</summary>
     ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken);
 
-    /// <summary>Records outcomes; idempotent per item: an outcome for a terminal item, or under a lost lease, is dropped.</summary>
-    ValueTask RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records outcomes; idempotent per item: an outcome for a terminal item, or under a lost lease, is dropped.
+    /// True when this write ended the job's last unfinished item (exactly one write of a job says so).
+    /// </summary>
+    ValueTask<bool> RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken);
 
     /// <summary>Ends the claim: its unfinished items go back to pending, for a later claim to run (node shutdown, or a unit done).</summary>
     ValueTask ReleaseAsync(UnitClaim claim, CancellationToken cancellationToken);

@@ -8,6 +8,7 @@ public static class TelemetryExtensions
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<JobMetrics>();
+        builder.Services.AddSingleton<JobLifecycle>();
         builder.Services.AddHostedService<QueueSampler>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(JobMetrics.MeterName, "System.Runtime")

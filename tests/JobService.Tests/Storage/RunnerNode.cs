@@ -22,7 +22,8 @@ public sealed class RunnerNode : IAsyncDisposable
         _pool = pool;
         var storage = Options.Create(new StorageOptions());
         Runner = new UnitRunner(store, pool, new FunctionTimings(), new CancelSignals(), Options.Create(new WorkerPoolOptions { Count = 1 }),
-            storage, Options.Create(new JobsOptions()), Metrics, NullLogger<UnitRunner>.Instance);
+            storage, Options.Create(new JobsOptions()), new JobLifecycle(store, Metrics, TimeProvider.System, NullLogger<JobLifecycle>.Instance),
+            NullLogger<UnitRunner>.Instance);
     }
 
     public UnitRunner Runner { get; }

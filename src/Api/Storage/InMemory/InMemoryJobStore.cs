@@ -88,11 +88,8 @@ internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels
     public ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_jobs.TryGetValue(claim.Job.Id, out var job) ? job.Claim(indices, workerPid, Now) : []);
 
-    public ValueTask RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
-    {
-        if (_jobs.TryGetValue(claim.Job.Id, out var job)) job.Record(outcomes.Span, Now);
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask<bool> RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_jobs.TryGetValue(claim.Job.Id, out var job) && job.Record(outcomes.Span, Now));
 
     public ValueTask ReleaseAsync(UnitClaim claim, CancellationToken cancellationToken)
     {

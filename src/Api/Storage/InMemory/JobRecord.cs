@@ -105,11 +105,14 @@ internal sealed class JobRecord
         return [.. claimed];
     }
 
-    public void Record(ReadOnlySpan<ItemOutcome> outcomes, long nowTicks)
+    /// <returns>True when these outcomes ended the job's last unfinished item.</returns>
+    public bool Record(ReadOnlySpan<ItemOutcome> outcomes, long nowTicks)
     {
         var changed = false;
+        bool completed;
         lock (_gate)
         {
+            var wasOpen = CompletedAt is null;
             foreach (ref readonly var outcome in outcomes)
             {
                 var i = outcome.Index;
@@ -134,8 +137,10 @@ internal sealed class JobRecord
                         break;
                 }
             }
+            completed = wasOpen && CompletedAt is not null;
         }
         if (changed) Signal.Pulse();
+        return completed;
     }
 
     public CancelOutcome Cancel(int index, bool force, long nowTicks)

@@ -185,37 +185,40 @@ internal sealed partial class PostgresJobStore
         if (readyAgain) feed.UnitsReady.Pulse();
     }
 
-    public async ValueTask RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
+    public async ValueTask<bool> RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
     {
-        if (outcomes.IsEmpty) return;
-        if (_claims.TryGetValue(Key(claim), out var known) && await TryRecordAsync(claim, known, outcomes, cancellationToken)) return;
+        if (outcomes.IsEmpty) return false;
+        if (_claims.TryGetValue(Key(claim), out var known) && await TryRecordAsync(claim, known, outcomes, cancellationToken) is { } fast) return fast;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var unit = await LockUnitAsync(connection, claim.Job.Id, claim.Unit, fence: claim, cancellationToken);
         // Checkpoint: the unit's row is locked, and still ours. A cancel waits for this, or went first and set its bits;
         // a node that took the unit over after our lease ran out has bumped the lease, and then nothing below happens.
-        if (unit is null) return;
+        if (unit is null) return false;
         var batch = Encode(unit.First, unit.Count, unit.Terminal, outcomes.Span, blamesOut: []);
-        await WriteOutcomesAsync(connection, unit, claim.Job.Id, batch.Data, batch.MinIndex, batch.MaxIndex, (batch.Finished, batch.Failed, 0), batch.Blames, [], cancellationToken);
+        var completed = await WriteOutcomesAsync(connection, unit, claim.Job.Id, batch.Data, batch.MinIndex, batch.MaxIndex,
+            (batch.Finished, batch.Failed, 0), batch.Blames, [], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (known is not null) _claims[Key(claim)] = known with
         {
             Terminal = unit.Terminal, Batches = unit.Batches + 1, Terminated = unit.Terminated + batch.Finished + batch.Failed,
         };
         feed.Changed(claim.Job.Id);
+        return completed;
     }
 
     /// <summary>
     /// The fast path: one statement, guarded by the batch count this claim last saw. If anyone else wrote to the unit
-    /// since (a cancel), or the lease is gone, it changes nothing and the locking path above decides.
+    /// since (a cancel), or the lease is gone, it changes nothing (null) and the locking path above decides; else whether
+    /// the write completed the job.
     /// </summary>
-    private async Task<bool> TryRecordAsync(UnitClaim claim, ClaimedUnit known, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
+    private async Task<bool?> TryRecordAsync(UnitClaim claim, ClaimedUnit known, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
     {
         var bits = (byte[])known.Terminal.Clone();
         var batch = Encode(known.First, known.Count, bits, outcomes.Span, blamesOut: []);
-        if (batch.Blames.Count > 0) return false;
+        if (batch.Blames.Count > 0) return null;
         var ended = batch.Finished + batch.Failed;
-        if (ended == 0) return true;
+        if (ended == 0) return false;
         var done = known.Terminated + ended == known.Count;
         await using var command = dataSource.CreateCommand($"""
             WITH u AS (
@@ -227,18 +230,18 @@ internal sealed partial class PostgresJobStore
                 INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data, format) SELECT $1, $2, $9, $10, $11, $12, {UnitCodec.CurrentFormat} FROM u),
             j AS (
                 UPDATE {_s}.jobs SET open_units = open_units - 1, completed_at = CASE WHEN open_units = 1 THEN now() ELSE completed_at END
-                WHERE id = $1 AND $8 AND EXISTS (SELECT 1 FROM u))
-            SELECT pg_notify('{PostgresListener.JobChanged}', {PostgresListener.PayloadSql("job_id", "$3")}) FROM u
+                WHERE id = $1 AND $8 AND EXISTS (SELECT 1 FROM u) RETURNING open_units)
+            SELECT coalesce((SELECT open_units = 0 FROM j), false), pg_notify('{PostgresListener.JobChanged}', {PostgresListener.PayloadSql("job_id", "$3")}) FROM u
             """);
         command.Parameters.AddValues(claim.Job.Id, claim.Unit, node.Id, claim.Lease, bits, batch.Finished, batch.Failed, done, known.Batches,
             batch.MinIndex, batch.MaxIndex, batch.Data.WrittenMemory.ToArray(), outcomes.Span[^1].WorkerPid);
-        var written = 0;
+        bool? completed = null;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            while (await reader.ReadAsync(cancellationToken)) written++;
-        if (written == 0) return false;
+            while (await reader.ReadAsync(cancellationToken)) completed = reader.GetBoolean(0);
+        if (completed is null) return null;
         _claims[Key(claim)] = known with { Terminal = bits, Batches = known.Batches + 1, Terminated = known.Terminated + ended, Done = done };
         feed.Changed(claim.Job.Id);
-        return true;
+        return completed;
     }
 
     /// <summary>Sets the bits of the outcomes not yet terminal in <paramref name="terminal"/> and encodes them as one batch.</summary>
@@ -310,14 +313,15 @@ internal sealed partial class PostgresJobStore
 
     /// <summary>
     /// Writes a batch of newly terminal outcomes of a locked unit: its bits and counters, one results row, the job's
-    /// completion when this was its last open unit, and the notification that wakes waiters on every node.
+    /// completion when this was its last open unit, and the notification that wakes waiters on every node. True when
+    /// the job completed with it.
     /// </summary>
-    private async Task WriteOutcomesAsync(
+    private async Task<bool> WriteOutcomesAsync(
         NpgsqlConnection connection, LockedUnit unit, string jobId, ArrayBufferWriter<byte> data, int minIndex, int maxIndex,
         (int Finished, int Failed, int Cancelled) added, List<int> blames, List<int> interrupts, CancellationToken cancellationToken)
     {
         var ended = added.Finished + added.Failed + added.Cancelled;
-        if (ended == 0 && blames.Count == 0) return;
+        if (ended == 0 && blames.Count == 0) return false;
         var done = unit.Terminated + ended == unit.Count;
         await using var batch = new NpgsqlBatch(connection)
         {
@@ -337,11 +341,23 @@ internal sealed partial class PostgresJobStore
                 jobId, unit.Unit, unit.Batches, minIndex, maxIndex, data.WrittenMemory.ToArray()));
             batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.JobChanged}', $1)", PostgresListener.Payload(jobId, node)));
         }
-        if (done)
-            batch.BatchCommands.Add(Command(
-                $"UPDATE {_s}.jobs SET open_units = open_units - 1, completed_at = CASE WHEN open_units = 1 THEN now() ELSE completed_at END WHERE id = $1",
-                jobId));
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        if (!done)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return false;
+        }
+        batch.BatchCommands.Add(Command(
+            $"UPDATE {_s}.jobs SET open_units = open_units - 1, completed_at = CASE WHEN open_units = 1 THEN now() ELSE completed_at END WHERE id = $1 RETURNING open_units = 0 AS completed",
+            jobId));
+        // The job's row is the last statement: its answer comes after every other one's.
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var completed = false;
+        do
+        {
+            if (reader.FieldCount == 1 && reader.GetName(0) == "completed" && await reader.ReadAsync(cancellationToken)) completed = reader.GetBoolean(0);
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+        return completed;
     }
 
     /// <summary>A unit's row as read under its lock.</summary>
