@@ -1,0 +1,253 @@
+"""JobServiceExecutor: a ``concurrent.futures.Executor`` whose calls run on a JobService node."""
+
+import concurrent.futures
+import itertools
+import json
+import threading
+import time
+
+from .errors import JobServiceError, RemoteError
+from .http import Session
+from .results import CompactPage
+
+# Long polls are capped by the service (Jobs:MaxWaitSeconds, 300 by default); these stay well under it.
+_STREAM_WAIT = 60.0
+
+
+class JobServiceExecutor(concurrent.futures.Executor):
+    """Runs named functions of a JobService catalog, like ``ProcessPoolExecutor`` runs local ones.
+
+    ``submit("fib", 30)`` returns a real ``concurrent.futures.Future`` (``as_completed`` and ``wait``
+    work on it unchanged); ``map("fib", range(15, 32))`` posts one map job and yields its results in
+    order as they stream in. One background thread resolves every pending future: it long-polls
+    ``POST /futures/wait`` (FIRST_COMPLETED) over all of them, then reads each done one.
+
+    ``poll_seconds`` bounds each long poll, so a future submitted while the poller waits is seen
+    within that time even if nothing else ends.
+    """
+
+    def __init__(self, base_url="http://localhost:5080", api_key=None, *, timeout=None, poll_seconds=1.0):
+        self._session = Session(base_url, api_key, timeout=timeout)
+        self._poll_seconds = poll_seconds
+        self._pending = {}                      # future id -> _RemoteFuture, not yet resolved
+        self._changed = threading.Condition()
+        self._shutdown = False
+        self._poller = None
+        self._workers = None
+
+    # -- submit ----------------------------------------------------------------------------------
+
+    def submit(self, fn, /, *args, **kwargs):
+        """Calls the catalog function named ``fn`` with positional ``args``; returns its Future."""
+        if kwargs:
+            raise TypeError("JobService functions take positional arguments only")
+        if not isinstance(fn, str):
+            raise TypeError(f"name the function by string (e.g. 'fib'), not {fn!r}")
+        with self._changed:
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+        _, accepted = self._session.request("POST", "/jobs", {"type": "submit", "function": fn, "args": list(args)})
+        future = _RemoteFuture(self, accepted["futureIds"][0])
+        with self._changed:
+            self._pending[future.id] = future
+            self._start_poller()
+            self._changed.notify_all()
+        return future
+
+    def _start_poller(self):
+        if self._poller is None or not self._poller.is_alive():
+            self._poller = threading.Thread(target=self._poll, name="jobservice-poller", daemon=True)
+            self._poller.start()
+
+    def _poll(self):
+        """The one thread that resolves futures: wait for the first of them to end, read the done ones, repeat."""
+        failures = 0
+        while True:
+            with self._changed:
+                while not self._pending:
+                    if self._shutdown:
+                        return
+                    self._changed.wait()
+                ids = list(self._pending)
+            try:
+                _, answer = self._session.request("POST", "/futures/wait", {
+                    "futureIds": ids, "returnWhen": "FIRST_COMPLETED", "timeoutSeconds": self._poll_seconds})
+                for future_id in answer["done"]:
+                    self._resolve(future_id)
+                failures = 0
+            except JobServiceError as error:
+                if error.status == 404:
+                    # One of them expired or vanished: settle each on its own.
+                    for future_id in ids:
+                        self._resolve(future_id)
+                else:
+                    failures += 1
+                    if failures >= 5:
+                        self._fail_all(ids, error)
+                    time.sleep(0.2 * failures)
+            except OSError as error:
+                failures += 1
+                if failures >= 5:
+                    self._fail_all(ids, error)
+                time.sleep(0.2 * failures)
+
+    def _resolve(self, future_id):
+        future = self._pending.get(future_id)
+        if future is None:
+            return
+        try:
+            _, view = self._session.request("GET", f"/futures/{future_id}")
+        except JobServiceError as error:
+            if error.status != 404:
+                raise
+            self._settle(future, exception=error)
+            return
+        state = view.get("state")
+        if state == "finished":
+            self._settle(future, result=view.get("result"))
+        elif state == "failed":
+            self._settle(future, exception=RemoteError.from_wire(view.get("error"), future_id))
+        elif state == "cancelled":
+            self._settle(future, cancelled=True)
+
+    def _settle(self, future, result=None, exception=None, cancelled=False):
+        with self._changed:
+            self._pending.pop(future.id, None)
+            self._changed.notify_all()
+        try:
+            if cancelled:
+                concurrent.futures.Future.cancel(future)
+                future.set_running_or_notify_cancel()
+            elif exception is not None:
+                future.set_exception(exception)
+            else:
+                future.set_result(result)
+        except concurrent.futures.InvalidStateError:
+            pass  # cancelled here meanwhile: the first outcome stands, as in concurrent.futures
+
+    def _fail_all(self, ids, error):
+        for future_id in ids:
+            future = self._pending.get(future_id)
+            if future is not None:
+                self._settle(future, exception=error)
+
+    def _cancel(self, future):
+        """``Future.cancel()``: DELETE /futures/{id}; a running or done future answers 409, as Python's cancel says False."""
+        status, _ = self._session.request("DELETE", f"/futures/{future.id}", allow=(409,))
+        if status == 409:
+            return False
+        with self._changed:
+            self._pending.pop(future.id, None)
+            self._changed.notify_all()
+        return True
+
+    # -- map -------------------------------------------------------------------------------------
+
+    def map(self, fn, *iterables, timeout=None, chunksize=None):
+        """One map job: ``fn`` over the items (several iterables: each item is the list of their arguments).
+
+        Results come in item order as they stream; at a failed item the remote error is raised
+        (``RemoteError``), at a cancelled one ``CancelledError``; ``timeout`` counts from this call,
+        as in ``concurrent.futures``. The job is posted now, not at the first ``next()``.
+        """
+        if not isinstance(fn, str):
+            raise TypeError(f"name the function by string (e.g. 'fib'), not {fn!r}")
+        if not iterables:
+            raise TypeError("map() needs at least one iterable")
+        with self._changed:
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        items = list(iterables[0]) if len(iterables) == 1 else [list(args) for args in zip(*iterables)]
+        if not items:
+            return iter(())
+        job = {"type": "map", "function": fn, "items": items}
+        if chunksize is not None and chunksize > 1:
+            job["chunksize"] = chunksize
+        _, accepted = self._session.request("POST", "/jobs", json.dumps(job, separators=(",", ":")).encode())
+        return self._results(accepted["jobId"], accepted["count"], deadline)
+
+    def _results(self, job_id, count, deadline):
+        offset = 0
+        finished = False
+        try:
+            while offset < count:
+                wait = _STREAM_WAIT if deadline is None else max(0.0, min(_STREAM_WAIT, deadline - time.monotonic()))
+                response = self._session.open("GET", f"/jobs/{job_id}/results?shape=compact&offset={offset}&wait={wait:.3f}")
+                page = CompactPage(response)
+                held = []               # from the first null on: not known yet whether it failed
+                for values in page.batches():
+                    if held or None in values:
+                        held.extend(values)
+                    else:
+                        yield from values
+                        offset += len(values)
+                for value in held:
+                    if value is None:
+                        if offset in page.failed:
+                            raise RemoteError.from_wire(page.failed[offset], f"{job_id}.{offset}")
+                        if offset in page.cancelled:
+                            raise concurrent.futures.CancelledError(f"{job_id}.{offset} was cancelled")
+                        if offset in page.unfinished:
+                            break       # the long poll ran out: ask again from here
+                    yield value
+                    offset += 1
+                if offset < count and deadline is not None and time.monotonic() >= deadline:
+                    raise TimeoutError(f"map results not ready within the timeout (item {offset} of job {job_id})")
+            finished = True
+        finally:
+            if not finished:
+                # As Executor.map cancels its remaining futures when the caller stops early or it raises.
+                try:
+                    self._session.request("DELETE", f"/jobs/{job_id}", allow=(404,))
+                except (OSError, JobServiceError):
+                    pass
+
+    # -- lifetime --------------------------------------------------------------------------------
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        with self._changed:
+            self._shutdown = True
+            pending = list(self._pending.values())
+            self._changed.notify_all()
+        if cancel_futures:
+            for future in pending:
+                future.cancel()
+        if wait:
+            concurrent.futures.wait(pending)
+            if self._poller is not None:
+                self._poller.join()
+            self._session.close()
+
+    @property
+    def max_workers(self):
+        """The node's worker processes (GET /health), like ``ProcessPoolExecutor._max_workers``."""
+        if self._workers is None:
+            _, health = self._session.request("GET", "/health", allow=(503,))
+            self._workers = max(1, int((health or {}).get("workers", {}).get("target") or 1))
+        return self._workers
+
+    # The tutorial sizes chunks with ProcessPoolExecutor's private _max_workers; the same line works here.
+    _max_workers = max_workers
+
+
+class _RemoteFuture(concurrent.futures.Future):
+    """A real Future whose ``cancel()`` asks the service first (``DELETE /futures/{id}``)."""
+
+    def __init__(self, executor, future_id):
+        super().__init__()
+        self._executor = executor
+        self.id = future_id
+
+    def cancel(self):
+        if self.done():
+            return self.cancelled()
+        if not self._executor._cancel(self):
+            return False
+        if super().cancel():
+            # CANCELLED_AND_NOTIFIED, as an executor would make it: wait() and as_completed() count it done.
+            self.set_running_or_notify_cancel()
+        return self.cancelled()
+
+    def __repr__(self):
+        return f"<{super().__repr__()[1:-1]} id={self.id}>"
