@@ -116,8 +116,7 @@ class JobServiceExecutor(concurrent.futures.Executor):
             self._changed.notify_all()
         try:
             if cancelled:
-                concurrent.futures.Future.cancel(future)
-                future.set_running_or_notify_cancel()
+                _mark_cancelled(future)
             elif exception is not None:
                 future.set_exception(exception)
             else:
@@ -244,10 +243,21 @@ class _RemoteFuture(concurrent.futures.Future):
             return self.cancelled()
         if not self._executor._cancel(self):
             return False
-        if super().cancel():
-            # CANCELLED_AND_NOTIFIED, as an executor would make it: wait() and as_completed() count it done.
-            self.set_running_or_notify_cancel()
-        return self.cancelled()
+        return _mark_cancelled(self)
 
     def __repr__(self):
         return f"<{super().__repr__()[1:-1]} id={self.id}>"
+
+
+def _mark_cancelled(future):
+    """Cancels a local Future and notifies its waiters, as an executor does when it drops a cancelled call.
+
+    ``wait()`` and ``as_completed()`` count only CANCELLED_AND_NOTIFIED futures as done, and only
+    ``set_running_or_notify_cancel()`` gets there; it must be called once, hence the check under the lock.
+    """
+    with future._condition:
+        if not concurrent.futures.Future.cancel(future):
+            return False
+        if future._state == "CANCELLED":
+            future.set_running_or_notify_cancel()
+        return True
