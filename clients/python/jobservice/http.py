@@ -40,6 +40,10 @@ class Session:
                 self._all.append(connection)
         return connection
 
+    def discard(self):
+        """Closes this thread's connection (one left with unread bytes); the next request opens another."""
+        self._drop()
+
     def _drop(self):
         connection = getattr(self._local, "connection", None)
         if connection is not None:
