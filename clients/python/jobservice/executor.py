@@ -1,7 +1,8 @@
 """JobServiceExecutor: a ``concurrent.futures.Executor`` whose calls run on a JobService node."""
 
 import concurrent.futures
-import itertools
+import http.client
+import socket
 import json
 import threading
 import time
@@ -22,17 +23,20 @@ class JobServiceExecutor(concurrent.futures.Executor):
     order as they stream in. One background thread resolves every pending future: it long-polls
     ``POST /futures/wait`` (FIRST_COMPLETED) over all of them, then reads each done one.
 
-    ``poll_seconds`` bounds each long poll, so a future submitted while the poller waits is seen
-    within that time even if nothing else ends.
+    A call submitted while the poller waits on the others interrupts that wait (its socket is shut),
+    so the poller always waits on every pending future; ``poll_seconds`` only bounds each long poll.
     """
 
-    def __init__(self, base_url="http://localhost:5080", api_key=None, *, timeout=None, poll_seconds=1.0):
+    def __init__(self, base_url="http://localhost:5080", api_key=None, *, timeout=None, poll_seconds=30.0):
         self._session = Session(base_url, api_key, timeout=timeout)
         self._poll_seconds = poll_seconds
         self._pending = {}                      # future id -> _RemoteFuture, not yet resolved
-        self._changed = threading.Condition()
+        self._changed = threading.Condition()   # guards everything below, and _pending's membership
         self._shutdown = False
         self._poller = None
+        self._polled = None                     # the ids the poller waits on now (None: not waiting)
+        self._poll_connection = None
+        self._interrupted = False
         self._workers = None
 
     # -- submit ----------------------------------------------------------------------------------
@@ -51,6 +55,8 @@ class JobServiceExecutor(concurrent.futures.Executor):
         with self._changed:
             self._pending[future.id] = future
             self._start_poller()
+            if self._polled is not None:
+                self._interrupt_poll()
             self._changed.notify_all()
         return future
 
@@ -59,36 +65,67 @@ class JobServiceExecutor(concurrent.futures.Executor):
             self._poller = threading.Thread(target=self._poll, name="jobservice-poller", daemon=True)
             self._poller.start()
 
+    def _interrupt_poll(self):
+        """Ends the poller's long poll now (called under the lock): it waits on a set without the new future."""
+        sock = self._poll_connection.sock if self._poll_connection is not None else None
+        self._interrupted = True
+        self._polled = None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
     def _poll(self):
         """The one thread that resolves futures: wait for the first of them to end, read the done ones, repeat."""
         failures = 0
+        ids = []
         while True:
             with self._changed:
                 while not self._pending:
                     if self._shutdown:
                         return
                     self._changed.wait()
-                ids = list(self._pending)
             try:
-                _, answer = self._session.request("POST", "/futures/wait", {
-                    "futureIds": ids, "returnWhen": "FIRST_COMPLETED", "timeoutSeconds": self._poll_seconds})
-                for future_id in answer["done"]:
+                # Connected before the ids are taken, so that a submit from now on finds a socket to shut.
+                connection = self._session.connection()
+                if connection.sock is None:
+                    connection.connect()
+                with self._changed:
+                    ids = list(self._pending)
+                    self._interrupted = False
+                    self._polled = set(ids)
+                    self._poll_connection = connection
+                if not ids:
+                    with self._changed:
+                        self._polled = self._poll_connection = None
+                    continue
+                try:
+                    _, answer = self._session.request("POST", "/futures/wait", {
+                        "futureIds": ids, "returnWhen": "FIRST_COMPLETED", "timeoutSeconds": self._poll_seconds},
+                        retry=False)
+                    done = answer["done"]
+                except JobServiceError as error:
+                    if error.status != 404:
+                        raise
+                    done = ids      # one of them expired or vanished: settle each on its own
+                finally:
+                    with self._changed:
+                        self._polled = None
+                        self._poll_connection = None
+                for future_id in done:
                     self._resolve(future_id)
                 failures = 0
-            except JobServiceError as error:
-                if error.status == 404:
-                    # One of them expired or vanished: settle each on its own.
-                    for future_id in ids:
-                        self._resolve(future_id)
-                else:
-                    failures += 1
-                    if failures >= 5:
-                        self._fail_all(ids, error)
-                    time.sleep(0.2 * failures)
-            except OSError as error:
+            except (OSError, http.client.HTTPException, JobServiceError, ValueError) as error:
+                with self._changed:
+                    interrupted, self._interrupted = self._interrupted, False
+                if interrupted:
+                    self._session.discard()
+                    continue
                 failures += 1
                 if failures >= 5:
                     self._fail_all(ids, error)
+                    failures = 0
                 time.sleep(0.2 * failures)
 
     def _resolve(self, future_id):

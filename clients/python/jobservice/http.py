@@ -30,6 +30,10 @@ class Session:
         self._all = []
         self._lock = threading.Lock()
 
+    def connection(self):
+        """This thread's connection (opened on first use)."""
+        return self._connection()
+
     def _connection(self):
         connection = getattr(self._local, "connection", None)
         if connection is None:
@@ -50,7 +54,7 @@ class Session:
             connection.close()
             self._local.connection = None
 
-    def open(self, method, path, body=None, content_type="application/json"):
+    def open(self, method, path, body=None, content_type="application/json", retry=True):
         """Sends a request and returns the open ``HTTPResponse`` (to stream); raises JobServiceError for 4xx/5xx.
 
         A kept-alive connection the server has closed meanwhile is reopened once.
@@ -66,7 +70,7 @@ class Session:
                 break
             except _RETRYABLE:
                 self._drop()
-                if attempt == 2:
+                if attempt == 2 or not retry:
                     raise
             except Exception:
                 self._drop()
@@ -75,11 +79,11 @@ class Session:
             raise problem(response)
         return response
 
-    def request(self, method, path, payload=None, allow=()):
+    def request(self, method, path, payload=None, allow=(), retry=True):
         """Sends JSON, reads the whole JSON answer. Statuses in ``allow`` come back as ``(status, body)``."""
         body = None if payload is None else (payload if isinstance(payload, bytes) else json.dumps(payload).encode())
         try:
-            response = self.open(method, path, body)
+            response = self.open(method, path, body, retry=retry)
         except JobServiceError as error:
             if error.status in allow:
                 return error.status, error.body
