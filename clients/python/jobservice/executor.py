@@ -1,7 +1,6 @@
 """JobServiceExecutor: a ``concurrent.futures.Executor`` whose calls run on a JobService node."""
 
 import concurrent.futures
-import http.client
 import socket
 import json
 import threading
@@ -116,7 +115,7 @@ class JobServiceExecutor(concurrent.futures.Executor):
                 for future_id in done:
                     self._resolve(future_id)
                 failures = 0
-            except (OSError, http.client.HTTPException, JobServiceError, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 - this thread must outlive any one bad answer
                 with self._changed:
                     interrupted, self._interrupted = self._interrupted, False
                 if interrupted:
@@ -193,6 +192,8 @@ class JobServiceExecutor(concurrent.futures.Executor):
         with self._changed:
             if self._shutdown:
                 raise RuntimeError("cannot schedule new futures after shutdown")
+        if chunksize is not None and chunksize < 1:
+            raise ValueError("chunksize must be >= 1.")
         deadline = None if timeout is None else time.monotonic() + timeout
         items = list(iterables[0]) if len(iterables) == 1 else [list(args) for args in zip(*iterables)]
         if not items:
