@@ -16,6 +16,7 @@ import unittest
 from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
 
 from jobservice import JobServiceError, JobServiceExecutor, RemoteError
+from jobservice import executor as executor_module
 
 URL = os.environ.get("JOBSERVICE_URL", "http://localhost:5080")
 
@@ -127,6 +128,14 @@ class MapTests(unittest.TestCase):
         with self.assertRaises(TimeoutError):
             list(self.executor.map("sleep", [1.0], timeout=0.2))
         self.assertLess(time.monotonic() - start, 0.9)
+
+    def test_map_asks_again_when_a_long_poll_runs_out(self):
+        short = executor_module._STREAM_WAIT
+        executor_module._STREAM_WAIT = 0.15
+        try:
+            self.assertEqual([0.4, 0.1, 0.3], list(self.executor.map("sleep", [0.4, 0.1, 0.3])))
+        finally:
+            executor_module._STREAM_WAIT = short
 
     def test_results_left_unread_do_not_spoil_the_connection(self):
         for num, result in zip(range(15, 18), self.executor.map("fib", range(15, 25))):
