@@ -1,13 +1,15 @@
 """End-to-end echo over a million items: JobServiceExecutor.map against the standard library's pools.
 
     dotnet build -c Release src/Api/JobService.Api.csproj
-    dotnet src/Api/bin/Release/net10.0/JobService.Api.dll --urls http://127.0.0.1:5731 --Workers:Count=2 &
+    dotnet src/Api/bin/Release/net10.0/JobService.Api.dll --urls http://127.0.0.1:5731 --Workers:Count=2 --Jobs:Retention=00:00:20 &
     python3 bench/python_client.py --url http://127.0.0.1:5731 [--items 1000000] [--repeat 3]
 
 Each contender maps ``echo`` over ``range(items)`` and consumes every result; the time is from the
 call to the last result, pool start-up included (as a script using a pool pays it). The local pools
 get as many processes as the node has workers and Pool's own chunk size, ceil(n / (4 x workers)),
-which is also what the service chooses when no chunksize is given. Best of ``--repeat`` runs.
+which is also what the service chooses when no chunksize is given. Best of ``--repeat`` rounds, each
+round running every contender once in turn. Keep the node's ``Jobs:Retention`` short (as the main bench does,
+``--Jobs:Retention=00:00:20``): every million-item job is kept in memory until it expires.
 """
 
 import argparse
@@ -56,13 +58,15 @@ def warm(make, url, workers):
     return executor
 
 
-def timed(repeat, run):
-    times = []
+def timed(repeat, runs):
+    """Runs each contender once per round, in turn, so that a burst of other load hits them all alike."""
+    times = {name: [] for name in runs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times), times
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: (min(t), t) for name, t in times.items()}
 
 
 def report(title, results):
@@ -85,22 +89,22 @@ def main():
     print(f"echo over {args.items:,} items, {workers} workers (node and local pools), {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}; best of {args.repeat}")
     n = args.items
-    cold = {
-        "JobServiceExecutor.map": timed(args.repeat, lambda: jobservice_map(args.url, n, workers)),
-        "ProcessPoolExecutor.map (chunksize)": timed(args.repeat, lambda: process_pool_map(args.url, n, workers)),
-        "multiprocessing.Pool.map": timed(args.repeat, lambda: pool_map(args.url, n, workers)),
-    }
+    cold = timed(args.repeat, {
+        "JobServiceExecutor.map": lambda: jobservice_map(args.url, n, workers),
+        "ProcessPoolExecutor.map (chunksize)": lambda: process_pool_map(args.url, n, workers),
+        "multiprocessing.Pool.map": lambda: pool_map(args.url, n, workers),
+    })
     report("cold: executor or pool made inside the clock (a script's whole cost)", cold)
     ours = warm(lambda url, w: JobServiceExecutor(url), args.url, workers)
     ppe = warm(lambda url, w: ProcessPoolExecutor(max_workers=w), args.url, workers)
     pool = warm(lambda url, w: multiprocessing.Pool(w), args.url, workers)
     chunksize = math.ceil(n / (4 * workers))
     try:
-        hot = {
-            "JobServiceExecutor.map": timed(args.repeat, lambda: consume(ours.map("echo", range(n)), n)),
-            "ProcessPoolExecutor.map (chunksize)": timed(args.repeat, lambda: consume(ppe.map(echo, range(n), chunksize=chunksize), n)),
-            "multiprocessing.Pool.map": timed(args.repeat, lambda: consume(pool.map(echo, range(n)), n)),
-        }
+        hot = timed(args.repeat, {
+            "JobServiceExecutor.map": lambda: consume(ours.map("echo", range(n)), n),
+            "ProcessPoolExecutor.map (chunksize)": lambda: consume(ppe.map(echo, range(n), chunksize=chunksize), n),
+            "multiprocessing.Pool.map": lambda: consume(pool.map(echo, range(n)), n),
+        })
     finally:
         ours.shutdown()
         ppe.shutdown()
