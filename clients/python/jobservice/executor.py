@@ -206,8 +206,7 @@ class JobServiceExecutor(concurrent.futures.Executor):
         return self._results(accepted["jobId"], accepted["count"], deadline)
 
     def _results(self, job_id, count, deadline):
-        offset = 0              # the next item to hand out
-        delivered = 0           # items surely handed out (a batch is only counted when it is done)
+        offset = 0              # the next item to hand out; every item before it has ended
         response = None
         try:
             while offset < count:
@@ -219,11 +218,9 @@ class JobServiceExecutor(concurrent.futures.Executor):
                     if held or None in values:
                         held.extend(values)
                     else:
-                        delivered = offset
                         offset += len(values)
                         yield from values
                 response = None
-                delivered = offset
                 for value in held:
                     if value is None:
                         if offset in page.failed:
@@ -234,17 +231,16 @@ class JobServiceExecutor(concurrent.futures.Executor):
                             break       # the long poll ran out: ask again from here
                     offset += 1
                     yield value
-                    delivered = offset
                 if offset < count and deadline is not None and time.monotonic() >= deadline:
                     raise TimeoutError(f"map results not ready within the timeout (item {offset} of job {job_id})")
-            delivered = count
         finally:
             if response is not None:
                 # Left mid-stream (zip() stops early, an exception): this connection has unread bytes, so it goes.
                 response.close()
                 self._session.discard()
-            if delivered < count and offset < count:
-                # As Executor.map cancels its remaining futures when the caller stops early or it raises.
+            if offset < count:
+                # As Executor.map cancels its remaining futures when the caller stops early or it raises;
+                # the items before offset have ended already.
                 try:
                     self._session.request("DELETE", f"/jobs/{job_id}", allow=(404,))
                 except Exception:  # noqa: BLE001 - best effort, possibly at interpreter exit

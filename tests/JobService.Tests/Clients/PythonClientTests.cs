@@ -79,6 +79,7 @@ public sealed class PythonClientTests(ServiceFixture service, ITestOutputHelper 
         info.Environment["PYTHONPATH"] = Path.Combine(info.WorkingDirectory, "clients", "python");
         info.Environment["PYTHONIOENCODING"] = "utf-8";
         info.Environment["PYTHONUNBUFFERED"] = "1";
+        info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
 
         using var process = Process.Start(info)!;
         var pumps = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
