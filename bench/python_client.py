@@ -83,18 +83,29 @@ def main():
     parser.add_argument("--url", default=os.environ.get("JOBSERVICE_URL", "http://127.0.0.1:5731"))
     parser.add_argument("--items", type=int, default=10**6)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=("cold", "warm"), help="one of the two tables only")
     args = parser.parse_args()
     with JobServiceExecutor(args.url) as executor:
         workers = executor.max_workers
     print(f"echo over {args.items:,} items, {workers} workers (node and local pools), {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}; best of {args.repeat}")
     n = args.items
+    if args.only != "warm":
+        cold_tables(args, n, workers)
+    if args.only != "cold":
+        warm_tables(args, n, workers)
+
+
+def cold_tables(args, n, workers):
     cold = timed(args.repeat, {
         "JobServiceExecutor.map": lambda: jobservice_map(args.url, n, workers),
         "ProcessPoolExecutor.map (chunksize)": lambda: process_pool_map(args.url, n, workers),
         "multiprocessing.Pool.map": lambda: pool_map(args.url, n, workers),
     })
     report("cold: executor or pool made inside the clock (a script's whole cost)", cold)
+
+
+def warm_tables(args, n, workers):
     ours = warm(lambda url, w: JobServiceExecutor(url), args.url, workers)
     ppe = warm(lambda url, w: ProcessPoolExecutor(max_workers=w), args.url, workers)
     pool = warm(lambda url, w: multiprocessing.Pool(w), args.url, workers)
@@ -110,6 +121,7 @@ def main():
         ppe.shutdown()
         pool.terminate()
     report("warm: executor or pool made and warmed before the clock (the service is running already)", hot)
+
 
 if __name__ == "__main__":
     main()
