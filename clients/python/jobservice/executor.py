@@ -168,9 +168,9 @@ class JobServiceExecutor(concurrent.futures.Executor):
 
     def _cancel(self, future):
         """``Future.cancel()``: DELETE /futures/{id}; a running or done future answers 409, as Python's cancel says False."""
-        status, _ = self._session.request("DELETE", f"/futures/{future.id}", allow=(409,))
-        if status == 409:
-            return False
+        status, _ = self._session.request("DELETE", f"/futures/{future.id}", allow=(404, 409))
+        if status in (404, 409):
+            return False        # running or done (409), or expired with its job (404): not cancelled
         with self._changed:
             self._pending.pop(future.id, None)
             self._changed.notify_all()
@@ -255,7 +255,10 @@ class JobServiceExecutor(concurrent.futures.Executor):
             self._changed.notify_all()
         if cancel_futures:
             for future in pending:
-                future.cancel()
+                try:
+                    future.cancel()
+                except (OSError, JobServiceError):
+                    pass        # the poller settles it, or fails it, as for any other pending future
         if wait:
             concurrent.futures.wait(pending)
             if self._poller is not None:
