@@ -59,13 +59,38 @@ public sealed class PythonClientTests(ServiceFixture service, ITestOutputHelper 
         Assert.Contains("f(1) = 51, f(2) = 52.976145806778966, f(99999) = 100127.6551002185", run.Lines);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task ApiKeyIsSentAsABearerTokenAndItsAbsenceIsA401()
+    {
+        await using var keyed = await ServiceHost.StartAsync(workers: 1, Security.KeyedHostFixture.Settings);
+        const string script = """
+            import os
+            from jobservice import JobServiceError, JobServiceExecutor
+            url = os.environ["JOBSERVICE_URL"]
+            with JobServiceExecutor(url, api_key=os.environ["JOBSERVICE_KEY"]) as executor:
+                print("with key:", executor.submit("fib", 20).result(timeout=30), list(executor.map("fib", [15, 16])))
+            try:
+                JobServiceExecutor(url).submit("fib", 20)
+            except JobServiceError as e:
+                print("without key:", e.status)
+            """;
+
+        var run = await RunPythonAsync(keyed, new() { ["JOBSERVICE_KEY"] = Security.KeyedHostFixture.Alice }, "-c", script);
+
+        Assert.True(run.ExitCode == 0, $"the key script exited with {run.ExitCode}:\n{run.Output}");
+        Assert.Contains("with key: 6765 [610, 987]", run.Lines);
+        Assert.Contains("without key: 401", run.Lines);
+    }
+
     private sealed record PythonRun(int ExitCode, string Output)
     {
         public string[] Lines => Output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
     }
 
     /// <summary>Runs python3 in the repository root; its process is owned here: both pipes pumped, killed with its tree on timeout.</summary>
-    private async Task<PythonRun> RunPythonAsync(params string[] arguments)
+    private Task<PythonRun> RunPythonAsync(params string[] arguments) => RunPythonAsync(service.Host, new(), arguments);
+
+    private async Task<PythonRun> RunPythonAsync(ServiceHost host, Dictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("python3")
         {
@@ -75,7 +100,8 @@ public sealed class PythonClientTests(ServiceFixture service, ITestOutputHelper 
             UseShellExecute = false,
         };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        info.Environment["JOBSERVICE_URL"] = service.Client.BaseAddress!.ToString().TrimEnd('/');
+        info.Environment["JOBSERVICE_URL"] = host.Client.BaseAddress!.ToString().TrimEnd('/');
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         info.Environment["PYTHONPATH"] = Path.Combine(info.WorkingDirectory, "clients", "python");
         info.Environment["PYTHONIOENCODING"] = "utf-8";
         info.Environment["PYTHONUNBUFFERED"] = "1";
