@@ -94,7 +94,7 @@ public sealed class PythonClientTests(ServiceFixture service, ITestOutputHelper 
     {
         var info = new ProcessStartInfo("python3")
         {
-            WorkingDirectory = RepositoryRoot(),
+            WorkingDirectory = Repository.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -132,12 +132,5 @@ public sealed class PythonClientTests(ServiceFixture service, ITestOutputHelper 
         return timeout.IsCancellationRequested
             ? new PythonRun(-1, $"timed out after {Limit}:\n{text}")
             : new PythonRun(process.ExitCode, text);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "JobService.sln"))) return folder.FullName;
-        throw new DirectoryNotFoundException($"no JobService.sln above {AppContext.BaseDirectory}");
     }
 }
