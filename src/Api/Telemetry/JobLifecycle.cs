@@ -25,7 +25,8 @@ public sealed partial class JobLifecycle(IJobStore store, JobMetrics metrics, Ti
             if (outcome.Kind == OutcomeKind.Failed) ItemFailed(log, claim.Job.Id, Future(claim, outcome), outcome.Error!.Type, outcome.Error.Message);
             else if (debug) ItemEnded(log, claim.Job.Id, Future(claim, outcome), outcome.Kind, outcome.ElapsedMicros / 1000.0, outcome.WorkerPid);
         }
-        if (!completed || await store.GetJobAsync(claim.Job.Id, CancellationToken.None) is not { } job) return;
+        // The counts take a read of the job: only when the line will be written (not on a node logging at Warning).
+        if (!completed || !log.IsEnabled(LogLevel.Information) || await store.GetJobAsync(claim.Job.Id, CancellationToken.None) is not { } job) return;
         var seconds = ((job.CompletedAt ?? clock.GetUtcNow()) - job.Spec.CreatedAt).TotalSeconds;
         JobCompleted(log, job.Spec.Id, job.Counts.Finished, job.Counts.Failed, job.Counts.Cancelled, seconds);
     }
