@@ -11,6 +11,7 @@ namespace JobService.Api.Telemetry;
 public sealed class JobMetrics
 {
     public const string MeterName = "JobService";
+    private const int MaxCountedFunctions = 64;
 
     private readonly Meter _meter;
     private readonly Counter<long> _items;
@@ -41,11 +42,19 @@ public sealed class JobMetrics
     public void Recorded(UnitClaim claim, ReadOnlySpan<ItemOutcome> outcomes)
     {
         var functions = claim.Job.Functions;
-        Span<long> finished = stackalloc long[Math.Min(functions.Count, 64)];
-        Span<long> failed = stackalloc long[finished.Length];
+        if (functions.Count > MaxCountedFunctions)
+        {
+            // Many functions in one submit: rare enough to count item by item.
+            foreach (var outcome in outcomes)
+                if (outcome.Kind is OutcomeKind.Finished or OutcomeKind.Failed)
+                    ItemsEnded(functions[claim.Items.FunctionSlot(outcome.Index)], outcome.Kind == OutcomeKind.Finished ? FutureState.Finished : FutureState.Failed);
+            return;
+        }
+        Span<long> finished = stackalloc long[functions.Count];
+        Span<long> failed = stackalloc long[functions.Count];
         foreach (var outcome in outcomes)
         {
-            var slot = Math.Min(claim.Items.FunctionSlot(outcome.Index), finished.Length - 1);
+            var slot = claim.Items.FunctionSlot(outcome.Index);
             if (outcome.Kind == OutcomeKind.Finished) finished[slot]++;
             else if (outcome.Kind == OutcomeKind.Failed) failed[slot]++;
         }
