@@ -32,6 +32,7 @@ public sealed record FutureCancelled(string Id, bool Cancelled, FutureState Stat
 /// <c>POST /futures/wait</c>, as <c>concurrent.futures.wait</c>: returnWhen is FIRST_COMPLETED,
 /// FIRST_EXCEPTION or ALL_COMPLETED (default); timeoutSeconds null waits up to Jobs:MaxWaitSeconds.
 /// </summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record WaitRequest(string[]? FutureIds, ReturnWhen? ReturnWhen = null, double? TimeoutSeconds = null);
 
 /// <summary>The futures that were done when the wait returned, and those that were not.</summary>

@@ -39,10 +39,15 @@ internal static class JsonBody
             ? path[2..].Split('.', '[')[0]
             : null;
         var property = name is null ? null : typeof(T).GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+        if (name is not null && property is null)
+            return BodyProblem.Invalid(Echo.Of(name), $"unknown field '{Echo.Of(name)}'; this body has: {Fields<T>()}");
         return property is null
             ? BodyProblem.Invalid("$", "the body must be a JSON object with the documented fields")
             : BodyProblem.Invalid(name!, $"{name} must be {Expected(property.PropertyType)}");
     }
+
+    private static string Fields<T>() =>
+        string.Join(", ", typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
 
     private static string Expected(Type type)
     {

@@ -210,6 +210,17 @@ public sealed class ValidationTests(ServiceFixture service)
         Assert.Contains("FIRST_COMPLETED", problem.GetProperty("errors").GetProperty("returnWhen")[0].GetString());
     }
 
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task WaitWithAnUnknownFieldIsABadRequestNamingIt()
+    {
+        var job = await Client.CallAsync("echo", 1);
+        using var response = await Client.PostAsJsonAsync("/futures/wait", new { futureIds = job.FutureIds, timeout = 5 });
+        var problem = await response.ProblemAsync(HttpStatusCode.BadRequest);
+        var message = problem.GetProperty("errors").GetProperty("timeout")[0].GetString();
+        Assert.Contains("timeoutSeconds", message);
+        Assert.DoesNotContain("JobService.", message);
+    }
+
     private async Task<Dictionary<string, string[]>> PostInvalidAsync(object body)
     {
         using HttpContent content = body is string text
