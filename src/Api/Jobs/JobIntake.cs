@@ -66,7 +66,7 @@ internal sealed class JobIntake(
             return new IntakeOutcome.Rejected(StatusCodes.Status413PayloadTooLarge, "Chunk too large", tooLarge);
 
         // The job belongs to the caller's key: other keys will not see it.
-        var owned = spec with { Spec = spec.Spec with { Owner = Caller.Of(request.HttpContext).Key } };
+        var owned = spec with { Spec = spec.Spec with { Owner = Caller.Of(request.HttpContext).Key, TraceParent = System.Diagnostics.Activity.Current?.Id } };
         // Once stored, the job is committed: the dispatcher hands its units to Hangfire from the store.
         await store.AddAsync(owned, cancellationToken);
         lifecycle.Accepted(owned.Spec);

@@ -35,6 +35,7 @@ public sealed class UnitRunner(
         var spec = claim.Job;
         tally.UnitRan();
         using var scope = log.BeginScope(new Dictionary<string, object> { ["JobId"] = spec.Id, ["Unit"] = claim.Unit });
+        using var span = JobTracing.StartUnit(claim);
         // Checkpoint #1. The unit is leased to this node: its unfinished items are ours until the lease runs out. If this
         // node dies from here on, the lease ends without a renewal and another claim (here or elsewhere) runs them again.
         var remaining = claim.Pending.ToList();

@@ -38,6 +38,7 @@ internal sealed class WorkerSession(
 
     public async Task<SessionResult> RunAsync(CancellationToken cancellationToken)
     {
+        using var span = JobTracing.StartSend(_worker.Pid, items.Length);
         try
         {
             return await SendAndReadAsync(cancellationToken);

@@ -3,7 +3,8 @@ namespace JobService.Api.Storage;
 /// <summary>
 /// Everything a job is at creation and never changes but its items: what to call, how it is cut up.
 /// Small enough to read on every request; the items are read a unit at a time (<see cref="UnitClaim"/>).
-/// <see cref="Owner"/> is the name of the API key that created it (null while the service runs without keys).
+/// <see cref="Owner"/> is the name of the API key that created it (null while the service runs without keys);
+/// <see cref="TraceParent"/> the W3C trace context of the request that created it, so its units join that trace.
 /// </summary>
 public sealed record JobSpec(
     string Id,
@@ -14,7 +15,8 @@ public sealed record JobSpec(
     JobPlan Plan,
     JobOptions Options,
     DateTimeOffset CreatedAt,
-    string? Owner = null);
+    string? Owner = null,
+    string? TraceParent = null);
 
 /// <summary>A job as accepted: its spec and its items, slices of the request body kept as the client sent them.</summary>
 public sealed record NewJob(JobSpec Spec, ItemArguments Items);

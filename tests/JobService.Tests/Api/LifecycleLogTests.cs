@@ -9,18 +9,8 @@ public sealed class LifecycleLogTests
     [Fact(Timeout = Timeouts.Test)]
     public async Task A_job_logs_its_acceptance_its_failed_items_and_its_completion_with_their_properties()
     {
-        await using var host = await ServiceHost.StartAsync(workers: 1, new Dictionary<string, string>
-        {
-            // Beside the console's text, one compact JSON event per line.
-            ["Serilog:WriteTo:1:Name"] = "Console",
-            ["Serilog:WriteTo:1:Args:formatter"] = "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact",
-        });
-        var job = await host.Client.SubmitAsync(new
-        {
-            type = "submit",
-            calls = new object[] { new { function = "echo", args = new[] { 1 } }, new { function = "fail", args = new[] { "on purpose" } } },
-        });
-        await host.Client.ResultsAsync(job.JobId);
+        await using var host = await StartLoggingJsonAsync();
+        var job = await RunEchoAndFailAsync(host);
 
         var events = await EventsUntilAsync(host, e => Template(e).StartsWith("Job {JobId} completed", StringComparison.Ordinal));
 
@@ -32,6 +22,39 @@ public sealed class LifecycleLogTests
         var completed = Assert.Single(events, e => Template(e).StartsWith("Job {JobId} completed", StringComparison.Ordinal) && Property(e, "JobId") == job.JobId);
         Assert.Equal(("1", "1"), (Property(completed, "Finished"), Property(completed, "Failed")));
         Assert.Contains(events, e => Template(e).StartsWith("Worker {WorkerPid} started", StringComparison.Ordinal) && Property(e, "WorkerPid") is not null);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task A_jobs_work_is_logged_in_the_trace_of_the_request_that_created_it()
+    {
+        await using var host = await StartLoggingJsonAsync();
+        var job = await RunEchoAndFailAsync(host);
+
+        var events = await EventsUntilAsync(host, e => Template(e).StartsWith("Future {FutureId}", StringComparison.Ordinal) && Property(e, "JobId") == job.JobId);
+
+        var accepted = events.Single(e => Template(e).StartsWith("Job {JobId} accepted", StringComparison.Ordinal) && Property(e, "JobId") == job.JobId);
+        var failed = events.Single(e => Template(e).StartsWith("Future {FutureId}", StringComparison.Ordinal) && Property(e, "JobId") == job.JobId);
+        Assert.NotNull(Property(accepted, "@tr"));
+        Assert.Equal(Property(accepted, "@tr"), Property(failed, "@tr"));
+        Assert.NotEqual(Property(accepted, "@sp"), Property(failed, "@sp"));
+    }
+
+    /// <summary>A node that writes, beside the console's text, one compact JSON event per line.</summary>
+    private static Task<ServiceHost> StartLoggingJsonAsync() => ServiceHost.StartAsync(workers: 1, new Dictionary<string, string>
+    {
+        ["Serilog:WriteTo:1:Name"] = "Console",
+        ["Serilog:WriteTo:1:Args:formatter"] = "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact",
+    });
+
+    private static async Task<JobService.Api.Jobs.JobAccepted> RunEchoAndFailAsync(ServiceHost host)
+    {
+        var job = await host.Client.SubmitAsync(new
+        {
+            type = "submit",
+            calls = new object[] { new { function = "echo", args = new[] { 1 } }, new { function = "fail", args = new[] { "on purpose" } } },
+        });
+        await host.Client.ResultsAsync(job.JobId);
+        return job;
     }
 
     private static async Task<List<JsonElement>> EventsUntilAsync(ServiceHost host, Func<JsonElement, bool> seen)

@@ -77,11 +77,11 @@ internal sealed partial class PostgresJobStore
         var spec = job.Spec;
         var units = job.Units;
         batch.BatchCommands.Add(Command($"""
-            INSERT INTO {_s}.jobs (id, type, functions, count, spread, chunksize, chunks, chunks_per_unit, timeout_seconds, retries, queue, created_at, open_units, completed_at, owner)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $13 = 0 THEN $12 END, $14)
+            INSERT INTO {_s}.jobs (id, type, functions, count, spread, chunksize, chunks, chunks_per_unit, timeout_seconds, retries, queue, created_at, open_units, completed_at, owner, trace_parent)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $13 = 0 THEN $12 END, $14, $15)
             """,
             spec.Id, (short)spec.Type, spec.Functions.ToArray(), spec.Count, spec.Spread, spec.Plan.Chunksize, spec.Plan.Chunks,
-            spec.Plan.ChunksPerUnit, spec.Options.TimeoutSeconds, spec.Options.Retries, spec.Options.Queue, spec.CreatedAt, units.Numbers.Length, spec.Owner));
+            spec.Plan.ChunksPerUnit, spec.Options.TimeoutSeconds, spec.Options.Retries, spec.Options.Queue, spec.CreatedAt, units.Numbers.Length, spec.Owner, spec.TraceParent));
         if (units.Numbers.Length == 0) return;
         batch.BatchCommands.Add(Command($"""
             INSERT INTO {_s}.units (job_id, unit, first_index, count, queue, args, slots, terminal, ready_at)

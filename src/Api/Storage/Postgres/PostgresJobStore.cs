@@ -27,8 +27,8 @@ internal sealed partial class PostgresJobStore(
     private readonly TimeSpan _lease = options.Value.Lease;
 
     private const string SpecColumns =
-        "j.id, j.type, j.functions, j.count, j.spread, j.chunksize, j.chunks, j.chunks_per_unit, j.timeout_seconds, j.retries, j.queue, j.created_at, j.owner";
-    private const int SpecColumnCount = 13;
+        "j.id, j.type, j.functions, j.count, j.spread, j.chunksize, j.chunks, j.chunks_per_unit, j.timeout_seconds, j.retries, j.queue, j.created_at, j.owner, j.trace_parent";
+    private const int SpecColumnCount = 14;
 
     public async ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken)
     {
@@ -137,7 +137,8 @@ internal sealed partial class PostgresJobStore(
         new JobPlan(reader.GetInt32(at + 5), reader.GetInt32(at + 6), reader.GetInt32(at + 7)),
         new JobOptions(reader.IsDBNull(at + 8) ? null : reader.GetDouble(at + 8), reader.GetInt32(at + 9), reader.GetString(at + 10)),
         reader.GetFieldValue<DateTimeOffset>(at + 11),
-        reader.IsDBNull(at + 12) ? null : reader.GetString(at + 12));
+        reader.IsDBNull(at + 12) ? null : reader.GetString(at + 12),
+        reader.IsDBNull(at + 13) ? null : reader.GetString(at + 13));
 
     private static NpgsqlBatchCommand Command(string sql, params object?[] values)
     {

@@ -10,7 +10,7 @@ namespace JobService.Api.Storage.Postgres;
 internal static class PostgresSchema
 {
     /// <summary>Bump when the statements below change; older versions are upgraded by the statements themselves (IF NOT EXISTS).</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>An arbitrary constant: the advisory lock that serialises schema changes between nodes.</summary>
     private const long MigrationLock = 0x4A6F_6253_6572_7631;
@@ -110,6 +110,9 @@ internal static class PostgresSchema
         CREATE INDEX IF NOT EXISTS jobs_owner_created ON {s}.jobs (owner, created_at DESC) WHERE owner IS NOT NULL;
         -- When each key last had a unit claimed: with keys, the next unit goes to the key served least recently.
         CREATE TABLE IF NOT EXISTS {s}.owners (owner text PRIMARY KEY, served_at timestamptz NOT NULL);
+
+        -- Version 4: the trace context of the request that created the job, so its units join that trace.
+        ALTER TABLE {s}.jobs ADD COLUMN IF NOT EXISTS trace_parent text;
 
         UPDATE {s}.schema_version SET version = {Version} WHERE version < {Version};
         """;
