@@ -38,11 +38,12 @@ internal static class FuturesApi
         {
             if (!FutureId.TryParse(id, out var futureId)) return Problems.Invalid("id", FutureId.FormatHint);
             if (!QueryValues.TryParseFlag(force, "force", out var forced, out var problem)) return Problems.Invalid("force", problem);
-            if (!await Caller.Of(context).SeesAsync(store, futureId.JobId, cancellationToken)) return Problems.NotFound(UnknownFuture(id));
+            // One read of the job answers both who may cancel it and what the cancel is counted as.
+            if (!(await store.SpecsAsync([futureId.JobId], cancellationToken)).TryGetValue(futureId.JobId, out var spec) || !Caller.Of(context).Sees(spec))
+                return Problems.NotFound(UnknownFuture(id));
             var outcome = await store.CancelFutureAsync(futureId, forced, cancellationToken);
             if (outcome is null) return Problems.NotFound(UnknownFuture(Echo.Of(id)));
-            if (outcome.Result == CancelResult.Cancelled && (await store.SpecsAsync([futureId.JobId], cancellationToken)).TryGetValue(futureId.JobId, out var spec))
-                lifecycle.Cancelled(spec, 1);
+            if (outcome.Result == CancelResult.Cancelled) lifecycle.Cancelled(spec, 1);
             return outcome.Result switch
             {
                 CancelResult.Cancelled or CancelResult.AlreadyCancelled => TypedResults.Ok(new FutureCancelled(id, true, outcome.State)),

@@ -28,8 +28,7 @@ internal sealed class OutcomeRecorder(IJobStore store, UnitClaim claim, int capa
         if (_count == 0) return;
         await _writing;
         var batch = _buffers[_filling].AsMemory(0, _count);
-        lifecycle.Recording(claim, batch.Span);
-        tally.Add(batch.Span);
+        lifecycle.Recording(claim, batch.Span, tally);
         _writing = RecordAsync(batch);
         _filling ^= 1;
         _count = 0;

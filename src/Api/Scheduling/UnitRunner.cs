@@ -225,8 +225,7 @@ public sealed class UnitRunner(
     /// <summary>Outcomes the runner decides itself (not a worker's), counted like the workers' ones.</summary>
     private async Task RecordAsync(UnitClaim claim, ItemOutcome[] outcomes, UnitTally tally)
     {
-        lifecycle.Recording(claim, outcomes);
-        tally.Add(outcomes);
+        lifecycle.Recording(claim, outcomes, tally);
         await lifecycle.RecordedAsync(claim, outcomes, await store.RecordAsync(claim, outcomes, CancellationToken.None));
     }
 }

@@ -1,5 +1,3 @@
-using JobService.Api.Storage;
-
 namespace JobService.Api.Scheduling;
 
 /// <summary>
@@ -17,14 +15,8 @@ public sealed class UnitTally
 
     public void UnitRan() => Interlocked.Increment(ref _units);
 
-    public void Add(ReadOnlySpan<ItemOutcome> outcomes)
+    public void Add(int finished, int failed)
     {
-        var (finished, failed) = (0, 0);
-        foreach (var outcome in outcomes)
-        {
-            if (outcome.Kind == OutcomeKind.Finished) finished++;
-            else if (outcome.Kind == OutcomeKind.Failed) failed++;
-        }
         Interlocked.Add(ref _finished, finished);
         Interlocked.Add(ref _failed, failed);
     }

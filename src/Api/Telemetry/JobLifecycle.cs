@@ -1,3 +1,4 @@
+using JobService.Api.Scheduling;
 using JobService.Api.Storage;
 
 namespace JobService.Api.Telemetry;
@@ -13,8 +14,12 @@ public sealed partial class JobLifecycle(IJobStore store, JobMetrics metrics, Ti
     public void Accepted(JobSpec spec) =>
         JobAccepted(log, spec.Id, spec.Type, string.Join(", ", spec.Functions), spec.Count, spec.Plan.Chunks, spec.Owner ?? "(no key)");
 
-    /// <summary>Outcomes about to be written: counted now, so that a scrape never waits on the store.</summary>
-    public void Recording(UnitClaim claim, ReadOnlySpan<ItemOutcome> outcomes) => metrics.Recorded(claim, outcomes);
+    /// <summary>Outcomes about to be written: counted now (metrics and the dispatch job's tally, in one pass), so that a scrape never waits on the store.</summary>
+    public void Recording(UnitClaim claim, ReadOnlySpan<ItemOutcome> outcomes, UnitTally tally)
+    {
+        var (finished, failed) = metrics.Recorded(claim, outcomes);
+        tally.Add(finished, failed);
+    }
 
     /// <summary>Outcomes written; <paramref name="completed"/> when they ended the job.</summary>
     public async Task RecordedAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, bool completed)

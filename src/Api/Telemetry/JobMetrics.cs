@@ -38,17 +38,22 @@ public sealed class JobMetrics
         if (count > 0) _items.Add(count, new("function", function), new("state", StateName(state)));
     }
 
-    /// <summary>A batch of outcomes about to be recorded: counted per function and state in one pass, not per item.</summary>
-    public void Recorded(UnitClaim claim, ReadOnlySpan<ItemOutcome> outcomes)
+    /// <summary>A batch of outcomes about to be recorded: counted per function and state in one pass; returns the totals.</summary>
+    public (int Finished, int Failed) Recorded(UnitClaim claim, ReadOnlySpan<ItemOutcome> outcomes)
     {
         var functions = claim.Job.Functions;
+        var (finishedTotal, failedTotal) = (0, 0);
         if (functions.Count > MaxCountedFunctions)
         {
             // Many functions in one submit: rare enough to count item by item.
             foreach (var outcome in outcomes)
-                if (outcome.Kind is OutcomeKind.Finished or OutcomeKind.Failed)
-                    ItemsEnded(functions[claim.Items.FunctionSlot(outcome.Index)], outcome.Kind == OutcomeKind.Finished ? FutureState.Finished : FutureState.Failed);
-            return;
+            {
+                if (outcome.Kind is not (OutcomeKind.Finished or OutcomeKind.Failed)) continue;
+                var ok = outcome.Kind == OutcomeKind.Finished;
+                ItemsEnded(functions[claim.Items.FunctionSlot(outcome.Index)], ok ? FutureState.Finished : FutureState.Failed);
+                if (ok) finishedTotal++; else failedTotal++;
+            }
+            return (finishedTotal, failedTotal);
         }
         Span<long> finished = stackalloc long[functions.Count];
         Span<long> failed = stackalloc long[functions.Count];
@@ -62,7 +67,9 @@ public sealed class JobMetrics
         {
             ItemsEnded(functions[slot], FutureState.Finished, finished[slot]);
             ItemsEnded(functions[slot], FutureState.Failed, failed[slot]);
+            (finishedTotal, failedTotal) = (finishedTotal + (int)finished[slot], failedTotal + (int)failed[slot]);
         }
+        return (finishedTotal, failedTotal);
     }
 
     /// <summary>Futures of <paramref name="spec"/> cancelled by a client; a job of several functions is labelled "(several)".</summary>
