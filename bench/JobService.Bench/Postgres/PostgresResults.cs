@@ -13,6 +13,9 @@ internal sealed class PostgresResults(MachineInfo machine, string postgresVersio
     /// <summary>The baseline of goal 1: Hangfire.PostgreSql alone.</summary>
     public List<RawHangfireRun> Raw { get; } = [];
 
+    /// <summary>Runs of the baseline that stalled and were repeated (<see cref="RawHangfireStalledException"/>).</summary>
+    public List<string> RawStalls { get; } = [];
+
     /// <summary>Goal 1: (e) on the PostgreSQL node.</summary>
     public List<ServiceRun> Submits { get; } = [];
 

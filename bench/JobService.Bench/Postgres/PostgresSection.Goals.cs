@@ -22,16 +22,22 @@ internal sealed partial class PostgresSection
         var p = results.Sizes;
 
         // The baseline is warmed like the service: JIT, Hangfire's first connections, on a database of its own.
-        await LimitedAsync("warm-up of raw Hangfire", async ct =>
-            await RawHangfire.RunAsync(await _database.CreateDatabaseAsync("raw_warmup"), RawHangfire.WarmupJobs, p.Clients, 5, ct), cancellationToken, RawLimit);
+        try
+        {
+            await LimitedAsync("warm-up of raw Hangfire", async ct =>
+                await RawHangfire.RunAsync(await _database.CreateDatabaseAsync("raw_warmup"), RawHangfire.WarmupJobs, p.Clients, 5, ct), cancellationToken, RawLimit);
+        }
+        catch (RawHangfireStalledException e)
+        {
+            // The warm-up has done its work (JIT, connections) by the time it stalls.
+            Console.WriteLine($"    warm-up: {e.Message}");
+        }
         await LimitedAsync("warm-up of the PostgreSQL node", async ct => { await onPostgres.WarmUpAsync(Sizes.PostgresWarmup, ct); return 0; }, cancellationToken);
         await LimitedAsync("warm-up of the InMemory node", async ct => { await onInMemory.WarmUpAsync(Sizes.PostgresWarmup, ct); return 0; }, cancellationToken);
 
         for (var run = 1; run <= options.Runs; run++)
         {
-            var database = await _database.CreateDatabaseAsync($"raw_{run}");
-            var raw = await MeasuredAsync(results, "raw Hangfire", baseline, ct => RawHangfire.RunAsync(database, p.RawJobs, p.Clients, p.RawProbes, ct),
-                cancellationToken, RawLimit);
+            var raw = await RawRunAsync(results, baseline, run, cancellationToken);
             // Which provider goes first alternates from run to run. Only the InMemory node is emptied first (its jobs expire).
             var inMemoryFirst = run % 2 == 1;
             var (echoPostgres, echoInMemory) = await PairAsync(inMemoryFirst,
@@ -66,6 +72,26 @@ internal sealed partial class PostgresSection
         await IdleAsync(results, "idle PostgreSQL node", postgresCpu, cancellationToken);
         await StopNodesAsync();
         Console.WriteLine($"  goals 1-4 took {clock.Elapsed.TotalSeconds:F0} s");
+    }
+
+    /// <summary>One run of the baseline on a database of its own; a run that stalls is void and is repeated once on a fresh database.</summary>
+    private async Task<RawHangfireRun> RawRunAsync(PostgresResults results, CpuMeter meter, int run, CancellationToken cancellationToken)
+    {
+        var p = results.Sizes;
+        for (var attempt = 1; ; attempt++)
+        {
+            var database = await _database!.CreateDatabaseAsync($"raw_{run}_{attempt}");
+            try
+            {
+                return await MeasuredAsync(results, "raw Hangfire", meter, ct => RawHangfire.RunAsync(database, p.RawJobs, p.Clients, p.RawProbes, ct),
+                    cancellationToken, RawLimit);
+            }
+            catch (RawHangfireStalledException e) when (attempt == 1)
+            {
+                results.RawStalls.Add($"run {run}: {e.Message}");
+                Console.WriteLine($"    {e.Message}; repeating run {run} of raw Hangfire on a fresh database");
+            }
+        }
     }
 
     /// <summary>Goal 5: two 1-worker nodes on one database against one 2-worker node on another, run by run.</summary>

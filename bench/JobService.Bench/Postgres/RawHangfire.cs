@@ -23,6 +23,12 @@ internal static class RawHangfire
     /// <summary>Jobs of the untimed warm-up run: enough calls for the JIT to have promoted the enqueue and fetch paths.</summary>
     public const int WarmupJobs = 200;
 
+    /// <summary>
+    /// No job started for this long while some wait: Hangfire.PostgreSql has fetched a job it will not run before its invisibility
+    /// timeout (seen twice on this machine: "1 fetched", nothing processing). The run is void, not slow.
+    /// </summary>
+    private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(15);
+
     public static async Task<RawHangfireRun> RunAsync(string connectionString, int jobs, int clients, int probes, CancellationToken cancellationToken)
     {
         var options = new PostgreSqlStorageOptions
@@ -78,11 +84,14 @@ internal static class RawHangfire
     {
         var monitoring = storage.GetMonitoringApi();
         var polls = 0;
+        var (started, progressAt) = (0, Stopwatch.GetTimestamp());
         while (NoOpJob.Started < jobs)
         {
             await Task.Delay(2, cancellationToken);
             // Rarely: a count query per poll would load the database the baseline runs on.
             if (++polls % 250 == 0) ThrowIfFailed(monitoring);
+            if (NoOpJob.Started != started) (started, progressAt) = (NoOpJob.Started, Stopwatch.GetTimestamp());
+            else if (Stopwatch.GetElapsedTime(progressAt) > StallAfter) throw new RawHangfireStalledException(Describe(storage, jobs));
         }
         while (monitoring.SucceededListCount() < jobs)
         {
@@ -129,6 +138,9 @@ internal static class RawHangfire
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Max(1, (int)Math.Ceiling(p / 100 * sorted.Length)) - 1];
 }
+
+/// <summary>A run of raw Hangfire that stopped making progress (see <see cref="RawHangfire"/>); the caller repeats it.</summary>
+internal sealed class RawHangfireStalledException(string state) : Exception($"raw Hangfire stalled: {state}");
 
 /// <summary>The baseline's job: records when it started, relative to when it was enqueued (one Stopwatch, one process).</summary>
 public static class NoOpJob

@@ -100,6 +100,8 @@ internal sealed class PostgresReport(PostgresResults results)
             $"sets how long it is measured. The maps keep their full sizes. This run took {results.TotalSeconds / 60:F1} minutes.");
         md.AppendLine("- A workload that does not finish within 5 minutes (a raw Hangfire run: 2) stops the run with the nodes' and the cluster's logs " +
             "(none did in this run).");
+        md.AppendLine("- A raw Hangfire run in which no job starts for 15 s while some wait (Hangfire.PostgreSql fetched a job and did not run it) is void " +
+            "and repeated once on a fresh database: " + (results.RawStalls.Count == 0 ? "none stalled in this run." : string.Join("; ", results.RawStalls) + "."));
         md.AppendLine();
     }
 
