@@ -12,8 +12,8 @@ public abstract class FairnessContract(KeyedHostFixture node)
     {
         using var alice = node.Host.ClientWith(Alice);
         using var bob = node.Host.ClientWith(Bob);
-        var flood = new List<string>();
-        for (var i = 0; i < 30; i++) flood.Add((await alice.CallAsync("sleep", 0.1)).FutureIds![0]);
+        // Posted together, so that on a busy machine the flood is still queued when bob's call comes.
+        var flood = (await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => alice.CallAsync("sleep", 0.3)))).Select(job => job.FutureIds![0]).ToList();
 
         var bobs = await bob.CallAsync("echo", 42);
         var answer = await bob.FutureAsync(bobs.FutureIds![0], waitSeconds: 60);

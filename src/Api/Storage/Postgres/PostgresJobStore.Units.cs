@@ -30,6 +30,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, int workerPid, CancellationToken cancellationToken)
     {
+        if (await TakeHandoffAsync(queues, workerPid, cancellationToken) is { } handed) return handed;
         // Queue by queue, in priority order: each look walks one queue's index in ready order and stops at the first hit.
         foreach (var queue in queues)
         {
@@ -146,6 +147,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken)
     {
+        if (!await CommittedAsync(claim)) return [];
         await using var command = FencedCommand(claim, $"UPDATE {_s}.units u SET worker_pid = $5 WHERE {Fenced} RETURNING u.terminal, u.first_index", workerPid);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return [];
@@ -155,7 +157,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<List<int>> UnfinishedAsync(UnitClaim claim, IReadOnlyList<int> indices, CancellationToken cancellationToken)
     {
-        if (indices.Count == 0) return [];
+        if (indices.Count == 0 || !await CommittedAsync(claim)) return [];
         await using var command = dataSource.CreateCommand($"SELECT u.terminal, u.first_index FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
         command.Parameters.AddValues(claim.Job.Id, claim.Unit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -166,6 +168,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<IReadOnlyList<int>?> RenewAsync(UnitClaim claim, CancellationToken cancellationToken)
     {
+        if (!await CommittedAsync(claim)) return null;
         await using var command = FencedCommand(claim, $"UPDATE {_s}.units u SET lease_expires = now() + $5 WHERE {Fenced} RETURNING u.interrupts", _lease);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? reader.GetFieldValue<int[]>(0) : null;
@@ -173,6 +176,11 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask ReleaseAsync(UnitClaim claim, CancellationToken cancellationToken)
     {
+        if (!await CommittedAsync(claim))
+        {
+            _uncommitted.TryRemove(claim.Job.Id, out _);
+            return;
+        }
         // A unit whose last outcome was written by the fast path below was released by that same statement.
         if (_claims.TryRemove(Key(claim), out var known) && known.Done) return;
         await using var command = FencedCommand(claim, $"""
@@ -187,7 +195,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<bool> RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
     {
-        if (outcomes.IsEmpty) return false;
+        if (outcomes.IsEmpty || !await CommittedAsync(claim)) return false;
         if (_claims.TryGetValue(Key(claim), out var known) && await TryRecordAsync(claim, known, outcomes, cancellationToken) is { } fast) return fast;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -18,6 +18,7 @@ internal sealed partial class PostgresJobStore(
     NodeIdentity node,
     IOptions<StorageOptions> options,
     IOptions<AuthOptions> auth,
+    IdleDrainers idle,
     TimeProvider clock) : IJobStore
 {
     /// <summary>Notifications make waits wake at once; this is how long a missed one can delay a wait, at most.</summary>
