@@ -25,8 +25,11 @@ internal sealed partial class PostgresJobStore
     /// <summary>How long the first retry waits for a row to settle, doubling up to <see cref="SafetyPoll"/>.</summary>
     private static readonly TimeSpan FirstSettleWait = TimeSpan.FromMilliseconds(2);
 
-    /// <summary>Past the deadline, rows already committed are still waited for this long to settle, so a read never leaves them out for a moment's overlap.</summary>
-    private static readonly TimeSpan SettleGrace = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Past the deadline, rows already committed are still waited for this long to settle, so that a read right after a
+    /// job completed does not leave some out for a moment's overlap with another write; writes here take milliseconds.
+    /// </summary>
+    private static readonly TimeSpan SettleGrace = SafetyPoll;
 
     private async IAsyncEnumerable<ReadOnlyMemory<ResultEntry>> InCompletionOrderAsync(
         JobSpec spec, ChangeFeed.Watch watch, int offset, int limit, DateTimeOffset deadline, [EnumeratorCancellation] CancellationToken cancellationToken)
