@@ -37,13 +37,14 @@ internal sealed partial class PostgresJobStore
         var end = (int)Math.Min(spec.Count, (long)offset + limit);
         var cursor = new RowKey(0, 0);
         var position = 0;
+        var withData = false;
         var settleWait = FirstSettleWait;
         var entries = new List<ResultEntry>(EntryBatch);
         while (position < end)
         {
             var change = watch.Signal.NextChange();
             entries.Clear();
-            var withData = position >= offset;
+            withData |= position >= offset;
             var (unsettled, needsData, rows) = (false, false, 0);
             await using (var command = dataSource.CreateCommand($"""
                 SELECT r.xid::text, r.seq, r.outcomes, r.format, s.settled, CASE WHEN s.settled AND ($4 OR r.outcomes IS NULL) THEN r.data END
@@ -68,8 +69,8 @@ internal sealed partial class PostgresJobStore
                     var count = reader.IsDBNull(2) ? UnitCodec.Read(data!, format).Count() : reader.GetInt32(2);
                     if (position + count > offset && data is null)
                     {
-                        // The offset falls inside this row: read it again, with its outcomes.
-                        needsData = true;
+                        // The offset falls inside this row: read it again, with its outcomes, and every row after it.
+                        needsData = withData = true;
                         break;
                     }
                     if (position + count > offset)
