@@ -51,6 +51,17 @@ internal sealed class ApiConventions : IOperationFilter, IDocumentFilter
                 Description = "the id of the last event received: the stream resumes with the futures after it (EventSource sends it on reconnect)",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
             });
+            operation.Responses ??= [];
+            // The stream is text, not a JSON body: its events are described here and in the README ("Events").
+            operation.Responses["200"] = new OpenApiResponse
+            {
+                Description = "A text/event-stream: `id: n`, `event: future`, `data: {futureId, index, state, result|error}` per future as it " +
+                    "ends; `event: end`, `data:` the job (as GET /jobs/{jobId}), then the stream closes; `: ping` comments while quiet",
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["text/event-stream"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                },
+            };
         }
         operation.Responses ??= [];
         if (path.Contains('{')) AddProblem(operation, context, "404", "No such job or future (unknown, expired, or another key's)");
