@@ -73,6 +73,23 @@ public class EventsTests(ServiceFixture service)
     }
 
     [Fact(Timeout = Timeouts.Test)]
+    public async Task CancelledFuturesAreEventsTooAndTheEndSaysTheJobWasCancelled()
+    {
+        var job = await Client.MapAsync("sleep", Enumerable.Repeat<object>(30.0, 6), new { chunksize = 1 });
+        await Client.WaitForStateAsync(job.FutureIds![0], JobService.Api.Storage.FutureState.Running);
+        await using var stream = await EventStreamReader.OpenAsync(Client, job.JobId);
+
+        using var cancel = await Client.DeleteAsync($"/jobs/{job.JobId}?force=true");
+        cancel.EnsureSuccessStatusCode();
+        var events = await stream.ToEndAsync();
+
+        var states = events.Where(e => e.Event == "future").Select(e => e.Json.GetProperty("state").GetString()).ToList();
+        Assert.Equal(Enumerable.Repeat("cancelled", 6), states);
+        Assert.Equal("cancelled", events[^1].Json.GetProperty("state").GetString());
+        Assert.Equal(6, events[^1].Json.GetProperty("counts").GetProperty("cancelled").GetInt32());
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
     public async Task ResumingAfterTheLastFutureGivesOnlyTheEndEvent()
     {
         var job = await Client.CallAsync("echo", 1);
