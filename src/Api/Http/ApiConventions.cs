@@ -20,6 +20,8 @@ internal sealed class ApiConventions : IOperationFilter, IDocumentFilter
         ["order"] = (JsonSchemaType.String, ["submitted", "completed"], "item order (Pool.map) or completion order (as_completed); default submitted"),
         ["shape"] = (JsonSchemaType.String, ["full", "compact", "ndjson"],
             "full: {index, state, result|error} per item; compact: bare values in item order with the other items beside; ndjson: a line per item"),
+        ["lastEventId"] = (JsonSchemaType.Integer, null,
+            "resume after this event ID (the futures after the n-th to end); for clients that cannot send the Last-Event-ID header, which wins"),
         ["state"] = (JsonSchemaType.String, ["pending", "running", "completed", "cancelled"], "only jobs in this state"),
     };
 
@@ -40,6 +42,27 @@ internal sealed class ApiConventions : IOperationFilter, IDocumentFilter
             query.Schema = new OpenApiSchema { Type = known.Type, Enum = known.Values?.Select(v => (JsonNode)JsonValue.Create(v)!).ToList() };
         }
         var path = context.ApiDescription.RelativePath ?? "";
+        if (path.EndsWith("/events", StringComparison.Ordinal))
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "Last-Event-ID", In = ParameterLocation.Header,
+                Description = "the id of the last event received: the stream resumes with the futures after it (EventSource sends it on reconnect)",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
+            });
+            operation.Responses ??= [];
+            // The stream is text, not a JSON body: its events are described here and in the README ("Events").
+            operation.Responses["200"] = new OpenApiResponse
+            {
+                Description = "A text/event-stream: `id: n`, `event: future`, `data: {futureId, index, state, result|error}` per future as it " +
+                    "ends; `event: end`, `data:` the job (as GET /jobs/{jobId}), then the stream closes; `: ping` comments while quiet",
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["text/event-stream"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                },
+            };
+        }
         operation.Responses ??= [];
         if (path.Contains('{')) AddProblem(operation, context, "404", "No such job or future (unknown, expired, or another key's)");
         if (!path.StartsWith("health", StringComparison.Ordinal))

@@ -79,6 +79,16 @@ internal static class JobsApi
                 "in one array (null for an item without one) with the failed, cancelled and unfinished items listed beside it; " +
                 "shape=ndjson, or Accept: application/x-ndjson, one {index, state, result|error} per line.");
 
+        group.MapGet("/{jobId}/events", EventsAsync)
+            .Produces(StatusCodes.Status200OK, contentType: EventStream.ContentType)
+            .WithName("GetJobEvents")
+            .WithSummary("Server-Sent Events: one event per future as it ends (as_completed, pushed), then an end event")
+            .WithDescription("`event: future` per future in completion order, `data` {futureId, index, state, result|error}, `id` its " +
+                "position in that order (1 for the first future to end); then `event: end` with the job as GET /jobs/{jobId} gives it, " +
+                "and the stream closes. Resume after a dropped connection with the header `Last-Event-ID: n` (or the query " +
+                "`lastEventId=n` for clients that cannot set headers): the futures after the n-th, none twice, none missed. " +
+                "`: ping` comments keep a quiet stream open.");
+
         group.MapDelete("/{jobId}", async Task<Results<Ok<JobCancelled>, ValidationProblem, ProblemHttpResult>> (
             string jobId, string? force, HttpContext context, IJobStore store, JobLifecycle lifecycle, CancellationToken cancellationToken) =>
         {
@@ -113,5 +123,20 @@ internal static class JobsApi
             .WithDescription("limit is 1 to 1000 (default 20). Without API keys configured, every job is listed.");
 
         return group;
+    }
+
+    private static async Task<Results<EventStream, ValidationProblem, ProblemHttpResult>> EventsAsync(
+        string jobId, string? lastEventId, HttpContext context, IJobStore store, IOptions<JobsOptions> options,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+    {
+        if (!FutureId.IsJobId(jobId)) return Problems.InvalidJobId();
+        // The header wins: a browser's EventSource sends it on every reconnect, whatever the URL it was opened with.
+        var header = context.Request.Headers["Last-Event-ID"].ToString();
+        var (raw, name) = header.Length > 0 ? (header, "Last-Event-ID") : (lastEventId, "lastEventId");
+        if (!QueryValues.TryParseCount(raw, name, 0, int.MaxValue, 0, out var from, out var problem)) return Problems.Invalid(name, problem);
+        var job = await store.GetJobAsync(jobId, cancellationToken);
+        if (job is null || !Caller.Of(context).Sees(job.Spec)) return Problems.NotFound(Problems.UnknownJob(jobId));
+        if (from > job.Spec.Count) return Problems.Invalid(name, $"the job has {job.Spec.Count} futures: an event ID is 0 to {job.Spec.Count}");
+        return new EventStream(jobId, job.Spec.Count, from, TimeSpan.FromSeconds(options.Value.EventKeepAliveSeconds), store, json.Value.SerializerOptions);
     }
 }

@@ -76,6 +76,13 @@ internal sealed class ResultsStream(
     private static void WriteEntry(Utf8JsonWriter json, in ResultEntry entry)
     {
         json.WriteStartObject();
+        WriteFields(json, entry);
+        json.WriteEndObject();
+    }
+
+    /// <summary><c>index, state, result | error</c>: an entry's fields, as every results shape and the event stream write them.</summary>
+    internal static void WriteFields(Utf8JsonWriter json, in ResultEntry entry)
+    {
         json.WriteNumber(Index, entry.Index);
         json.WriteString(State, StateNames[(int)entry.State]);
         if (entry.State == FutureState.Finished)
@@ -89,7 +96,6 @@ internal sealed class ResultsStream(
             WriteError(json, error);
             json.WriteEndObject();
         }
-        json.WriteEndObject();
     }
 
     private static void WriteError(Utf8JsonWriter json, FutureError error)

@@ -75,6 +75,8 @@ public interface IJobStore
     /// <summary>
     /// Results from <paramref name="offset"/> in item or completion order, waiting until <paramref name="deadline"/>
     /// for items to end; in batches, so a million results are not a million awaits. A batch is valid until the next is asked for.
+    /// The completion order never changes once read: position n names the same outcome on every read and every node, so an
+    /// offset (or an event ID of <c>GET /jobs/{id}/events</c>) resumes without loss or repeats.
     /// </summary>
     IAsyncEnumerable<ReadOnlyMemory<ResultEntry>> ReadResultsAsync(string jobId, ResultOrder order, int offset, int limit, DateTimeOffset deadline, CancellationToken cancellationToken);
 

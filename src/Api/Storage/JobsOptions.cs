@@ -41,4 +41,11 @@ public sealed class JobsOptions
     /// <summary>Most <c>retries</c> a job may ask for.</summary>
     [Range(0, 100)]
     public int MaxRetries { get; set; } = 10;
+
+    /// <summary>
+    /// Seconds between keep-alive comments (<c>: ping</c>) on a quiet <c>GET /jobs/{id}/events</c> stream, so that proxies and
+    /// load balancers do not close it as idle.
+    /// </summary>
+    [Range(1, 3600)]
+    public int EventKeepAliveSeconds { get; set; } = 15;
 }

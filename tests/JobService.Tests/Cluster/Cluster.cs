@@ -14,10 +14,12 @@ public sealed class Cluster : IAsyncDisposable
     public static async Task<Cluster> CreateAsync() =>
         new(await (await PostgresServer.SharedAsync()).CreateDatabaseAsync());
 
-    /// <summary>Starts <paramref name="count"/> nodes at once (they create the schema together) with <paramref name="workers"/> workers each.</summary>
-    public async Task<ServiceHost[]> StartAsync(int count, int workers = 1)
+    /// <summary>Starts <paramref name="count"/> nodes at once (they create the schema together) with <paramref name="workers"/> workers each, plus any settings.</summary>
+    public async Task<ServiceHost[]> StartAsync(int count, int workers = 1, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var started = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => ServiceHost.StartAsync(workers, ServiceHost.PostgresSettings(ConnectionString))));
+        var all = ServiceHost.PostgresSettings(ConnectionString);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) all[key] = value;
+        var started = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => ServiceHost.StartAsync(workers, all)));
         _nodes.AddRange(started);
         return started;
     }

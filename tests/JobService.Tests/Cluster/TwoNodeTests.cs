@@ -81,6 +81,37 @@ public sealed class TwoNodeTests
         Assert.Equal(0, summary.Counts.Failed + summary.Counts.Cancelled + summary.Counts.Pending + summary.Counts.Running);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task EventsOfAJobAcceptedByOneNodeStreamFromTheOtherAndResumeOnEitherInTheSameOrder()
+    {
+        await using var cluster = await Cluster.CreateAsync();
+        var nodes = await cluster.StartAsync(2, settings: new Dictionary<string, string> { ["Jobs:EventKeepAliveSeconds"] = "1" });
+        var (a, b) = (nodes[0], nodes[1]);
+        // The last item keeps the stream quiet for a few keep-alive intervals.
+        var job = await a.Client.MapAsync("sleep", Enumerable.Repeat<object>(0.1, 12).Append(3.0), new { chunksize = 1 });
+
+        List<ServerSentEvent> first;
+        int pings;
+        await using (var onB = await EventStreamReader.OpenAsync(b.Client, job.JobId))
+        {
+            first = await onB.TakeAsync(5);
+            pings = onB.Comments;
+        }
+        await using var onA = await EventStreamReader.OpenAsync(a.Client, job.JobId, lastEventId: first[^1].Id);
+        var rest = await onA.ToEndAsync();
+        pings += onA.Comments;
+
+        var futures = first.Concat(rest.Where(e => e.Event == "future")).ToList();
+        Assert.Equal(Enumerable.Range(1, 13).Select(i => i.ToString()), futures.Select(e => e.Id));
+        var indexes = futures.Select(e => e.Json.GetProperty("index").GetInt32()).ToList();
+        Assert.Equal(Enumerable.Range(0, 13), indexes.Order());
+        Assert.Equal("end", rest[^1].Event);
+        Assert.Equal(13, rest[^1].Json.GetProperty("counts").GetProperty("finished").GetInt32());
+        Assert.True(pings > 0, "no keep-alive comment while the last item ran");
+        await using var again = await EventStreamReader.OpenAsync(b.Client, job.JobId);
+        Assert.Equal(indexes, (await again.ToEndAsync()).Where(e => e.Event == "future").Select(e => e.Json.GetProperty("index").GetInt32()));
+    }
+
     private static async Task<(ServiceHost A, ServiceHost B)> StartTwoAsync(Cluster cluster)
     {
         var nodes = await cluster.StartAsync(2);

@@ -64,7 +64,7 @@ public abstract class ApiKeyContract(KeyedHostFixture node)
         var job = await alice.CallAsync("echo", 1);
         var future = job.FutureIds![0];
 
-        foreach (var url in new[] { $"/jobs/{job.JobId}", $"/jobs/{job.JobId}/results", $"/futures/{future}" })
+        foreach (var url in new[] { $"/jobs/{job.JobId}", $"/jobs/{job.JobId}/results", $"/jobs/{job.JobId}/events", $"/futures/{future}" })
         {
             using var read = await bob.GetAsync(url);
             await read.ProblemAsync(HttpStatusCode.NotFound);

@@ -152,16 +152,44 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Contains("not retried", future.Error.Message);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task TheCompletionOrderReadFromAnOffsetContinuesExactlyWhereAnEarlierReadStopped()
+    {
+        var jobId = await AddJobAsync(items: 6, chunksize: 2);
+        var claims = new List<UnitClaim>();
+        for (var unit = 0; unit < 3; unit++) claims.Add((await Store.ClaimUnitAsync(new UnitKey(jobId, unit), workerPid: 42, default))!);
+        await Store.RecordAsync(claims[2], new[] { Finished(5, "5") }, default);
+        await Store.RecordAsync(claims[0], new[] { Finished(0, "0"), Failed(1) }, default);
+        await Store.RecordAsync(claims[1], new[] { Finished(3, "3"), Finished(2, "2") }, default);
+        await Store.RecordAsync(claims[2], new[] { Finished(4, "4") }, default);
+
+        var whole = await CompletedAsync(jobId, offset: 0);
+        var pieces = new List<int>();
+        for (var offset = 0; offset < 6; offset += 2) pieces.AddRange(await CompletedAsync(jobId, offset, limit: 2));
+
+        Assert.Equal([5, 0, 1, 3, 2, 4], whole);
+        Assert.Equal(whole, pieces);
+        Assert.Equal([2, 4], await CompletedAsync(jobId, offset: 4));
+    }
+
+    protected async Task<List<int>> CompletedAsync(string jobId, int offset, int limit = int.MaxValue)
+    {
+        var indexes = new List<int>();
+        await foreach (var batch in Store.ReadResultsAsync(jobId, ResultOrder.Completed, offset, limit, DateTimeOffset.UtcNow, default))
+            foreach (var entry in batch.ToArray()) indexes.Add(entry.Index);
+        return indexes;
+    }
+
     protected async Task<UnitClaim> AddAndClaimAsync(int items) =>
         (await Store.ClaimUnitAsync(new UnitKey(await AddJobAsync(items), 0), workerPid: 42, default))!;
 
-    /// <summary>A map of echo over 0..items-1 (single digits) in one unit.</summary>
-    protected async Task<string> AddJobAsync(int items, IJobStore? store = null, string? jobId = null)
+    /// <summary>A map of echo over 0..items-1 (single digits), in one unit or, with <paramref name="chunksize"/>, one unit per chunk.</summary>
+    protected async Task<string> AddJobAsync(int items, IJobStore? store = null, int? chunksize = null, string? jobId = null)
     {
         var body = Encoding.UTF8.GetBytes(string.Join(",", Enumerable.Range(0, items)));
         var offsets = Enumerable.Range(0, items).Select(i => i * 2).ToArray();
         var spec = new JobSpec(jobId ?? FutureId.NewJobId(), JobType.Map, ["echo"], items, Spread: false,
-            new JobPlan(items, 1, 1), new JobOptions(null, 0, "default"), DateTimeOffset.UtcNow);
+            chunksize is { } size ? new JobPlan(size, (items + size - 1) / size, 1) : new JobPlan(items, 1, 1), new JobOptions(null, 0, "default"), DateTimeOffset.UtcNow);
         await (store ?? Store).AddAsync(new NewJob(spec, new ItemArguments(body, offsets, Enumerable.Repeat(1, items).ToArray(), items, null)), default);
         return spec.Id;
     }

@@ -1,4 +1,6 @@
 using JobService.Api.Storage;
+using JobService.Api.Storage.Postgres;
+using Npgsql;
 using JobService.Tests.Infrastructure;
 
 namespace JobService.Tests.Storage;
@@ -114,5 +116,64 @@ public sealed class PostgresJobStoreTests : JobStoreContract
 
         var job = await AddJobAsync(items: 1, nodes[0].Store);
         Assert.NotNull(await nodes[3].Store.GetJobAsync(job, default));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AnOutcomeCommittedBehindAnOlderOpenTransactionIsNotListedUntilThatOneEndsAndThenComesAfterIt()
+    {
+        var jobId = await AddJobAsync(items: 2, chunksize: 1);
+        var second = (await Store.ClaimUnitAsync(new UnitKey(jobId, 1), workerPid: 42, default))!;
+        await using var older = new NpgsqlConnection(_database);
+        await older.OpenAsync();
+        await using var transaction = await older.BeginTransactionAsync();
+        // The older writer has its transaction ID, as a store write has once it locks its unit.
+        await Execute(older, "SELECT pg_current_xact_id()");
+
+        await Store.RecordAsync(second, new[] { Finished(1, "1") }, default);
+        var meanwhile = await CompletedAsync(jobId, offset: 0);
+        var outcome = new UnitCodec.OutcomeWriter();
+        outcome.Write(0, FutureState.Finished, 42, 1, "0"u8, null);
+        await Execute(older, $"INSERT INTO jobservice.results (job_id, unit, batch, min_index, max_index, data, format, outcomes) VALUES ($1, 0, 0, 0, 0, $2, {UnitCodec.CurrentFormat}, 1)",
+            jobId, outcome.Data.WrittenMemory.ToArray());
+        await transaction.CommitAsync();
+
+        // seq alone would have listed item 1 at position 0, then item 0 behind it: a position would have changed its item.
+        Assert.Empty(meanwhile);
+        Assert.Equal([0, 1], await CompletedAsync(jobId, offset: 0));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task NodesStartingTogetherUpgradeAVersion4DatabaseAndItsOutcomesComeFirstInTheCompletionOrder()
+    {
+        var jobId = await AddJobAsync(items: 4, chunksize: 2);
+        var first = (await Store.ClaimUnitAsync(new UnitKey(jobId, 0), workerPid: 42, default))!;
+        await Store.RecordAsync(first, new[] { Finished(1, "1"), Finished(0, "0") }, default);
+        await using (var connection = new NpgsqlConnection(_database))
+        {
+            await connection.OpenAsync();
+            await Execute(connection, "ALTER TABLE jobservice.results DROP COLUMN xid, DROP COLUMN outcomes; UPDATE jobservice.schema_version SET version = 4");
+        }
+
+        var upgraded = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => StoreNode.PostgresAsync(_database, ShortLease))));
+        _others.AddRange(upgraded);
+        var store = upgraded[0].Store;
+        var second = (await store.ClaimUnitAsync(new UnitKey(jobId, 1), workerPid: 42, default))!;
+        await store.RecordAsync(second, new[] { Finished(3, "3"), Finished(2, "2") }, default);
+
+        await using (var connection = new NpgsqlConnection(_database))
+        {
+            await connection.OpenAsync();
+            await using var version = new NpgsqlCommand("SELECT version FROM jobservice.schema_version", connection);
+            Assert.Equal(PostgresSchema.Version, (int)(await version.ExecuteScalarAsync())!);
+        }
+        Assert.Equal([1, 0, 3, 2], await CompletedAsync(jobId, offset: 0));
+        Assert.Equal([0, 3, 2], await CompletedAsync(jobId, offset: 1));
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql, params object[] values)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        await command.ExecuteNonQueryAsync();
     }
 }

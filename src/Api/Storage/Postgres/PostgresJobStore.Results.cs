@@ -51,48 +51,6 @@ internal sealed partial class PostgresJobStore
         }
     }
 
-    private async IAsyncEnumerable<ReadOnlyMemory<ResultEntry>> InCompletionOrderAsync(
-        JobSpec spec, ChangeFeed.Watch watch, int offset, int limit, DateTimeOffset deadline, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var nextBatch = new int[spec.Plan.Units];
-        var end = (int)Math.Min(spec.Count, (long)offset + limit);
-        var position = 0;
-        var entries = new List<ResultEntry>(EntryBatch);
-        while (position < end)
-        {
-            var change = watch.Signal.NextChange();
-            entries.Clear();
-            // One cursor per unit: a unit's batches commit in order under its row lock, so none is skipped,
-            // while batches of different units interleave in the order they were written.
-            await using (var command = dataSource.CreateCommand($"""
-                SELECT r.unit, r.batch, r.data, r.format FROM {_s}.results r
-                WHERE r.job_id = $1 AND r.batch >= ($2::int[])[r.unit + 1] ORDER BY r.seq LIMIT 64
-                """))
-            {
-                command.Parameters.AddValues(spec.Id, nextBatch);
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    nextBatch[reader.GetInt32(0)] = reader.GetInt32(1) + 1;
-                    foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(2), reader.GetInt16(3)))
-                    {
-                        if (position++ < offset) continue;
-                        if (position > end) break;
-                        entries.Add(new ResultEntry(outcome.Index, outcome.State, outcome.Result, outcome.Error));
-                    }
-                }
-            }
-            if (entries.Count > 0)
-            {
-                for (var at = 0; at < entries.Count; at += EntryBatch)
-                    yield return entries.ToArray().AsMemory(at, Math.Min(EntryBatch, entries.Count - at));
-                continue;
-            }
-            // Completion order lists only terminal items: past the deadline there is nothing more to give.
-            if (!await WaitForChangeAsync(change, deadline, cancellationToken)) yield break;
-        }
-    }
-
     /// <summary>Appends the unit's outcomes recorded since the last look.</summary>
     private async Task ReadNewBatchesAsync(UnitResults unit, CancellationToken cancellationToken)
     {

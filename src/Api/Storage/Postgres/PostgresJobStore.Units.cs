@@ -235,7 +235,7 @@ internal sealed partial class PostgresJobStore
                 WHERE {Fenced} AND u.batches = $9
                 RETURNING u.job_id),
             r AS (
-                INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data, format) SELECT $1, $2, $9, $10, $11, $12, {UnitCodec.CurrentFormat} FROM u),
+                INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data, format, outcomes) SELECT $1, $2, $9, $10, $11, $12, {UnitCodec.CurrentFormat}, $6 + $7 FROM u),
             j AS (
                 UPDATE {_s}.jobs SET open_units = open_units - 1, completed_at = CASE WHEN open_units = 1 THEN now() ELSE completed_at END
                 WHERE id = $1 AND $8 AND EXISTS (SELECT 1 FROM u) RETURNING open_units)
@@ -345,8 +345,8 @@ internal sealed partial class PostgresJobStore
         if (ended > 0)
         {
             batch.BatchCommands.Add(Command(
-                $"INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data, format) VALUES ($1, $2, $3, $4, $5, $6, {UnitCodec.CurrentFormat})",
-                jobId, unit.Unit, unit.Batches, minIndex, maxIndex, data.WrittenMemory.ToArray()));
+                $"INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data, format, outcomes) VALUES ($1, $2, $3, $4, $5, $6, {UnitCodec.CurrentFormat}, $7)",
+                jobId, unit.Unit, unit.Batches, minIndex, maxIndex, data.WrittenMemory.ToArray(), ended));
             batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.JobChanged}', $1)", PostgresListener.Payload(jobId, node)));
         }
         if (!done)

@@ -10,7 +10,7 @@ namespace JobService.Api.Storage.Postgres;
 internal static class PostgresSchema
 {
     /// <summary>Bump when the statements below change; older versions are upgraded by the statements themselves (IF NOT EXISTS).</summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     /// <summary>An arbitrary constant: the advisory lock that serialises schema changes between nodes.</summary>
     private const long MigrationLock = 0x4A6F_6253_6572_7631;
@@ -113,6 +113,15 @@ internal static class PostgresSchema
 
         -- Version 4: the trace context of the request that created the job, so its units join that trace.
         ALTER TABLE {s}.jobs ADD COLUMN IF NOT EXISTS trace_parent text;
+
+        -- Version 5: a completion order that never changes (see PostgresJobStore.Completion). Each row keeps the ID of the
+        -- transaction that wrote it and how many outcomes it holds. Rows from before the upgrade get xid 0: the ALTER waited for
+        -- every transaction writing to the table, so they are all settled and come first, in seq order. Adding the column with a
+        -- constant default rewrites nothing; only rows written from now on get their writer's xid.
+        ALTER TABLE {s}.results ADD COLUMN IF NOT EXISTS xid xid8 NOT NULL DEFAULT '0';
+        ALTER TABLE {s}.results ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
+        ALTER TABLE {s}.results ADD COLUMN IF NOT EXISTS outcomes int;
+        CREATE INDEX IF NOT EXISTS results_completion ON {s}.results (job_id, xid, seq);
 
         UPDATE {s}.schema_version SET version = {Version} WHERE version < {Version};
         """;
