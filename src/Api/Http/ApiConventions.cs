@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using JobService.Api.Storage;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -15,17 +14,18 @@ namespace JobService.Api.Http;
 /// </summary>
 internal sealed class ApiConventions : IOperationFilter, IDocumentFilter, ISchemaFilter
 {
-    private static readonly Dictionary<string, (JsonSchemaType Type, Type? Enum, string[]? Values, string Description)> Query = new()
+    // The CLR types the handlers parse each value to; the enums are the wire's own, so that a generated client has one
+    // type for a query value and for the field it comes back in.
+    private static readonly Dictionary<string, (Type Type, string Description)> Query = new()
     {
-        ["wait"] = (JsonSchemaType.Number, null, null, "seconds to long-poll for a terminal state (0 to Jobs:MaxWaitSeconds, default 0)"),
-        ["force"] = (JsonSchemaType.Boolean, null, null, "also cancel running futures, killing their workers (default false)"),
-        ["offset"] = (JsonSchemaType.Integer, null, null, "the first item (order=submitted) or the first of the completion order (default 0)"),
-        ["limit"] = (JsonSchemaType.Integer, null, null, "how many to list at most"),
-        // The wire's own enums, so that a generated client has one type for a query value and the field it comes back in.
-        ["order"] = (JsonSchemaType.String, typeof(ResultOrder), null, "item order (Pool.map) or completion order (as_completed); default submitted"),
-        ["shape"] = (JsonSchemaType.String, null, ["full", "compact", "ndjson"],
+        ["wait"] = (typeof(double), "seconds to long-poll for a terminal state (0 to Jobs:MaxWaitSeconds, default 0)"),
+        ["force"] = (typeof(bool), "also cancel running futures, killing their workers (default false)"),
+        ["offset"] = (typeof(int), "the first item (order=submitted) or the first of the completion order (default 0)"),
+        ["limit"] = (typeof(int), "how many to list at most"),
+        ["order"] = (typeof(ResultOrder), "item order (Pool.map) or completion order (as_completed); default submitted"),
+        ["shape"] = (typeof(Jobs.ResultShape),
             "full: {index, state, result|error} per item; compact: bare values in item order with the other items beside; ndjson: a line per item"),
-        ["state"] = (JsonSchemaType.String, typeof(JobState), null, "only jobs in this state"),
+        ["state"] = (typeof(JobState), "only jobs in this state"),
     };
 
     private static readonly Dictionary<string, string> Tags = new()
@@ -42,9 +42,7 @@ internal sealed class ApiConventions : IOperationFilter, IDocumentFilter, ISchem
         {
             if (parameter is not OpenApiParameter { In: ParameterLocation.Query } query || !Query.TryGetValue(query.Name!, out var known)) continue;
             query.Description = known.Description;
-            query.Schema = known.Enum is { } type
-                ? context.SchemaGenerator.GenerateSchema(type, context.SchemaRepository)
-                : new OpenApiSchema { Type = known.Type, Enum = known.Values?.Select(v => (JsonNode)JsonValue.Create(v)!).ToList() };
+            query.Schema = context.SchemaGenerator.GenerateSchema(known.Type, context.SchemaRepository);
         }
         var path = context.ApiDescription.RelativePath ?? "";
         operation.Responses ??= [];
