@@ -33,7 +33,9 @@ public sealed record FutureCancelled(string Id, bool Cancelled, FutureState Stat
 /// FIRST_EXCEPTION or ALL_COMPLETED (default); timeoutSeconds null waits up to Jobs:MaxWaitSeconds.
 /// </summary>
 [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
-public sealed record WaitRequest(string[]? FutureIds, ReturnWhen? ReturnWhen = null, double? TimeoutSeconds = null);
+public sealed record WaitRequest(
+    [property: System.ComponentModel.DataAnnotations.Required] string[]? FutureIds,
+    [property: System.ComponentModel.DefaultValue(ReturnWhen.AllCompleted)] ReturnWhen? ReturnWhen = null, double? TimeoutSeconds = null);
 
 /// <summary>The futures that were done when the wait returned, and those that were not.</summary>
 public sealed record WaitResponse(IReadOnlyList<string> Done, IReadOnlyList<string> NotDone);

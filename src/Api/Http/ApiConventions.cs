@@ -1,4 +1,7 @@
-using System.Text.Json.Nodes;
+using System.ComponentModel;
+using System.Reflection;
+using System.Text.Json;
+using JobService.Api.Storage;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -9,20 +12,22 @@ namespace JobService.Api.Http;
 /// 400 naming it) with their types and defaults, the answers every endpoint may give (401, 429, 404 for an ID), the
 /// 202's <c>Location</c>, the API-key schemes, and a description per tag.
 /// </summary>
-internal sealed class ApiConventions : IOperationFilter, IDocumentFilter
+internal sealed class ApiConventions : IOperationFilter, IDocumentFilter, ISchemaFilter
 {
-    private static readonly Dictionary<string, (JsonSchemaType Type, string[]? Values, string Description)> Query = new()
+    // The CLR types the handlers parse each value to; the enums are the wire's own, so that a generated client has one
+    // type for a query value and for the field it comes back in.
+    private static readonly Dictionary<string, (Type Type, string Description)> Query = new()
     {
-        ["wait"] = (JsonSchemaType.Number, null, "seconds to long-poll for a terminal state (0 to Jobs:MaxWaitSeconds, default 0)"),
-        ["force"] = (JsonSchemaType.Boolean, null, "also cancel running futures, killing their workers (default false)"),
-        ["offset"] = (JsonSchemaType.Integer, null, "the first item (order=submitted) or the first of the completion order (default 0)"),
-        ["limit"] = (JsonSchemaType.Integer, null, "how many to list at most"),
-        ["order"] = (JsonSchemaType.String, ["submitted", "completed"], "item order (Pool.map) or completion order (as_completed); default submitted"),
-        ["shape"] = (JsonSchemaType.String, ["full", "compact", "ndjson"],
+        ["wait"] = (typeof(double), "seconds to long-poll for a terminal state (0 to Jobs:MaxWaitSeconds, default 0)"),
+        ["force"] = (typeof(bool), "also cancel running futures, killing their workers (default false)"),
+        ["offset"] = (typeof(int), "the first item (order=submitted) or the first of the completion order (default 0)"),
+        ["limit"] = (typeof(int), "how many to list at most"),
+        ["order"] = (typeof(ResultOrder), "item order (Pool.map) or completion order (as_completed); default submitted"),
+        ["shape"] = (typeof(Jobs.ResultShape),
             "full: {index, state, result|error} per item; compact: bare values in item order with the other items beside; ndjson: a line per item"),
-        ["lastEventId"] = (JsonSchemaType.Integer, null,
+        ["lastEventId"] = (typeof(int),
             "resume after this event ID (the futures after the n-th to end); for clients that cannot send the Last-Event-ID header, which wins"),
-        ["state"] = (JsonSchemaType.String, ["pending", "running", "completed", "cancelled"], "only jobs in this state"),
+        ["state"] = (typeof(JobState), "only jobs in this state"),
     };
 
     private static readonly Dictionary<string, string> Tags = new()
@@ -39,7 +44,7 @@ internal sealed class ApiConventions : IOperationFilter, IDocumentFilter
         {
             if (parameter is not OpenApiParameter { In: ParameterLocation.Query } query || !Query.TryGetValue(query.Name!, out var known)) continue;
             query.Description = known.Description;
-            query.Schema = new OpenApiSchema { Type = known.Type, Enum = known.Values?.Select(v => (JsonNode)JsonValue.Create(v)!).ToList() };
+            query.Schema = context.SchemaGenerator.GenerateSchema(known.Type, context.SchemaRepository);
         }
         var path = context.ApiDescription.RelativePath ?? "";
         if (path.EndsWith("/events", StringComparison.Ordinal))
@@ -105,6 +110,23 @@ internal sealed class ApiConventions : IOperationFilter, IDocumentFilter
             new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] },
             new OpenApiSecurityRequirement(),
         ];
+    }
+
+    /// <summary>
+    /// A field with a <see cref="DefaultValueAttribute"/> is documented as that default, not as nullable: a null there means
+    /// the same as leaving it out, which a client need not know. It also keeps "nullable" off a bare allOf of an enum, which
+    /// the validators of request examples refuse without a "type" (and a "type" beside the allOf would make NSwag copy the enum).
+    /// </summary>
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        if (schema.Properties is null) return;
+        foreach (var property in context.Type.GetProperties())
+        {
+            if (property.GetCustomAttribute<DefaultValueAttribute>() is null) continue;
+            if (!schema.Properties.TryGetValue(JsonNamingPolicy.CamelCase.ConvertName(property.Name), out var found) || found is not OpenApiSchema field) continue;
+            var type = field.Type & ~JsonSchemaType.Null;
+            field.Type = type == 0 ? null : type;
+        }
     }
 
     private static void AddProblem(OpenApiOperation operation, OperationFilterContext context, string status, string description)

@@ -23,9 +23,13 @@ public static class ApiDocs
             swagger.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "JobService.Api.xml"));
             swagger.SupportNonNullableReferenceTypes();
             swagger.NonNullableReferenceTypesAsRequired();
+            // A nullable object or enum field is {allOf: [$ref], nullable: true}: next to a bare $ref, OpenAPI 3.0 ignores "nullable".
+            swagger.UseAllOfToExtendReferenceSchemas();
             swagger.OperationFilter<RequestExamples>();
             swagger.OperationFilter<ApiConventions>();
+            swagger.OperationFilter<Jobs.ResultsDocs>();
             swagger.DocumentFilter<ApiConventions>();
+            swagger.SchemaFilter<ApiConventions>();
         });
         // The schemas follow the JSON the endpoints write (string enums, camelCase), not MVC's defaults.
         builder.Services.AddTransient<ISerializerDataContractResolver>(services => new JsonSerializerDataContractResolver(

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JobService.Api.Storage;
 
 namespace JobService.Api.Jobs;
 
@@ -7,7 +8,7 @@ namespace JobService.Api.Jobs;
 /// (an array element is spread over a function of several parameters); a <b>submit</b> makes one
 /// call (<c>function</c> + <c>args</c>) or many (<c>calls</c>).
 /// </summary>
-/// <param name="Type">"map" or "submit".</param>
+/// <param name="Type">map or submit.</param>
 /// <param name="Function">The function's name (see GET /functions). Map, and submit of one call.</param>
 /// <param name="Items">Map only: one element per future.</param>
 /// <param name="Args">Submit of one call: the arguments, as an array.</param>
@@ -17,7 +18,7 @@ namespace JobService.Api.Jobs;
 /// <param name="Retries">Re-runs of an item after its worker crashed or timed out (never after an exception it raised).</param>
 /// <param name="Queue">Hangfire queue; one of the node's Scheduler:Queues.</param>
 public sealed record JobRequest(
-    string Type,
+    JobType Type,
     string? Function = null,
     JsonElement[]? Items = null,
     JsonElement[]? Args = null,

@@ -68,9 +68,6 @@ internal static class JobsApi
             var deadline = DateTimeOffset.UtcNow + waitFor;
             return new ResultsStream(jobId, resultOrder, from, resultShape, store.ReadResultsAsync(jobId, resultOrder, from, count, deadline, cancellationToken));
         })
-            .Produces<ResultsPage>()
-            .Produces<CompactResults>(StatusCodes.Status200OK, "application/json")
-            .Produces(StatusCodes.Status200OK, contentType: ResultsStream.NdjsonType)
             .WithName("GetJobResults")
             .WithSummary("Results in item order (map) or completion order (as_completed), streamed")
             .WithDescription("order=submitted lists items offset..offset+limit, waiting up to `wait` seconds for each to end; " +

@@ -16,7 +16,15 @@ public sealed class NpmTool(string package, string version, string command)
     public async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
     {
         await EnsureInstalledAsync();
-        return await RunAsync(Executable, arguments);
+        var (exit, stdout, stderr) = await RunAsync(Executable, arguments, null);
+        return (exit, stdout + stderr);
+    }
+
+    /// <summary>Runs the tool in <paramref name="directory"/> (some tools find their configuration there), its two streams apart.</summary>
+    public async Task<(int ExitCode, string Output, string Errors)> RunInAsync(string directory, params string[] arguments)
+    {
+        await EnsureInstalledAsync();
+        return await RunAsync(Executable, arguments, directory);
     }
 
     private async Task EnsureInstalledAsync()
@@ -27,8 +35,8 @@ public sealed class NpmTool(string package, string version, string command)
             if (File.Exists(Executable) && File.Exists(Path.Combine(Prefix, "node_modules", package, "package.json"))
                 && File.ReadAllText(Path.Combine(Prefix, "node_modules", package, "package.json")).Contains($"\"version\": \"{version}\"")) return;
             Directory.CreateDirectory(Prefix);
-            var (exit, output) = await RunAsync("npm", ["install", "--no-audit", "--no-fund", "--prefix", Prefix, $"{package}@{version}"]);
-            if (exit != 0) throw new InvalidOperationException($"npm install {package}@{version} failed ({exit}):\n{output}");
+            var (exit, stdout, stderr) = await RunAsync("npm", ["install", "--no-audit", "--no-fund", "--prefix", Prefix, $"{package}@{version}"], null);
+            if (exit != 0) throw new InvalidOperationException($"npm install {package}@{version} failed ({exit}):\n{stdout}{stderr}");
         }
         finally
         {
@@ -36,9 +44,10 @@ public sealed class NpmTool(string package, string version, string command)
         }
     }
 
-    private static async Task<(int, string)> RunAsync(string file, string[] arguments)
+    private static async Task<(int, string, string)> RunAsync(string file, string[] arguments, string? directory)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (directory is not null) info.WorkingDirectory = directory;
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -48,6 +57,6 @@ public sealed class NpmTool(string package, string version, string command)
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"{file} {string.Join(' ', arguments)} ran for more than 5 minutes");
         }
-        return (process.ExitCode, await stdout + await stderr);
+        return (process.ExitCode, await stdout, await stderr);
     }
 }
