@@ -159,13 +159,9 @@ public sealed class WorkerProcess : IAsyncDisposable
                 }
                 // Printed by a function while an item ran: the log event names the item, as the worker labelled it.
                 _stderr.Add(text);
-                using (_log.BeginScope(new Dictionary<string, object>
-                {
-                    ["JobId"] = futureId[..Math.Max(0, futureId.LastIndexOf('.'))],
-                    ["FutureId"] = futureId,
-                    ["TraceId"] = traceId,
-                }))
-                    _log.LogInformation("Worker {WorkerPid} stderr: {Line}", Pid, text);
+                var item = new Dictionary<string, object> { ["JobId"] = futureId[..Math.Max(0, futureId.LastIndexOf('.'))], ["FutureId"] = futureId };
+                if (traceId.Length > 0) item["TraceId"] = traceId;
+                using (_log.BeginScope(item)) _log.LogInformation("Worker {WorkerPid} stderr: {Line}", Pid, text);
             }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
