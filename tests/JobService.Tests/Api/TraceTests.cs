@@ -47,6 +47,33 @@ public sealed class TraceTests
     }
 
     [Fact(Timeout = Timeouts.Test)]
+    public async Task Among_fast_items_only_the_failed_and_the_slow_have_spans_and_a_timed_out_item_has_one_too()
+    {
+        await using var receiver = new OtlpReceiver();
+        await using var host = await ServiceHost.StartAsync(workers: 1, receiver.NodeSettings);
+        // 32 runs of fib(1) make fib a fast function: its next items go to the worker batched.
+        await host.Client.ResultsAsync((await host.Client.MapAsync("fib", Enumerable.Repeat<object>(1, 32))).JobId);
+        var batched = await host.Client.MapAsync("fib", Enumerable.Range(0, 20).Select(i => (object)(i == 7 ? 100 : 1)));
+        var spinning = await host.Client.SubmitAsync(new { type = "submit", function = "spin", args = Array.Empty<object>(), timeoutSeconds = 1 });
+        await host.Client.ResultsAsync(batched.JobId);
+        await host.Client.ResultsAsync(spinning.JobId);
+
+        var spans = await receiver.SpansUntilAsync(
+            all => all.Any(s => IsFuture(s, $"{batched.JobId}.7")) && all.Any(s => IsFuture(s, $"{spinning.JobId}.0")), TimeSpan.FromSeconds(60));
+
+        var failed = Assert.Single(spans, s => IsFuture(s, $"{batched.JobId}.7"));
+        Assert.Equal((2, "ValueError"), (failed.StatusCode, failed.Attributes["error.type"]));
+        // The other items of the batched send have a span only if they ran a millisecond or more (a preempted one may have).
+        Assert.All(spans.Where(IsItemOf(batched.JobId)).Where(s => s.StatusCode == 0),
+            s => Assert.True(s.EndNanos - s.StartNanos >= 1_000_000, $"{s.Name} of {s.Attributes["jobservice.future_id"]} lasted {s.EndNanos - s.StartNanos} ns"));
+        var timedOut = Assert.Single(spans, s => IsFuture(s, $"{spinning.JobId}.0"));
+        Assert.Equal(("run spin", 2, "TimeoutError"), (timedOut.Name, timedOut.StatusCode, timedOut.Attributes["error.type"]));
+        var send = spans.Single(s => s.SpanId == timedOut.ParentSpanId);
+        Assert.Equal("send to worker", send.Name);
+        Assert.InRange(timedOut.StartNanos, send.StartNanos, timedOut.EndNanos);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
     public async Task A_line_a_function_prints_while_its_item_runs_is_logged_with_its_job_future_and_trace()
     {
         await using var host = await ServiceHost.StartAsync(workers: 1, JsonLog.NodeSettings);
@@ -64,6 +91,9 @@ public sealed class TraceTests
         Assert.Equal(Property(accepted, "@tr"), Property(labelled, "TraceId"));
         Assert.All(printed, e => Assert.NotNull(Property(e, "WorkerPid")));
     }
+
+    private static bool IsFuture(ExportedSpan span, string futureId) =>
+        span.Attributes.TryGetValue("jobservice.future_id", out var future) && future == futureId;
 
     private static Func<ExportedSpan, bool> IsItemOf(string jobId) =>
         s => s.Attributes.TryGetValue("jobservice.future_id", out var future) && future.StartsWith(jobId + ".", StringComparison.Ordinal);
