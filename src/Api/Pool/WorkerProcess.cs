@@ -144,13 +144,24 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     private async Task PumpStderrAsync()
     {
+        // Whatever span started this worker is not the trace of the lines it will print, for any job.
+        Activity.Current = null;
         // Drained concurrently with stdout, so a worker flooding stderr can never block on a full pipe.
         try
         {
             while (await _process.StandardError.ReadLineAsync() is { } line)
             {
-                _stderr.Add(line);
-                _log.LogInformation("Worker {WorkerPid} stderr: {Line}", Pid, line);
+                if (!OutputLabel.TryParse(line, out var futureId, out var traceId, out var text))
+                {
+                    _stderr.Add(line);
+                    _log.LogInformation("Worker {WorkerPid} stderr: {Line}", Pid, line);
+                    continue;
+                }
+                // Printed by a function while an item ran: the log event names the item, as the worker labelled it.
+                _stderr.Add(text);
+                var item = new Dictionary<string, object> { ["JobId"] = futureId[..Math.Max(0, futureId.LastIndexOf('.'))], ["FutureId"] = futureId };
+                if (traceId.Length > 0) item["TraceId"] = traceId;
+                using (_log.BeginScope(item)) _log.LogInformation("Worker {WorkerPid} stderr: {Line}", Pid, text);
             }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using JobService.Api.Pool;
 using JobService.Api.Storage;
 using JobService.Api.Telemetry;
@@ -41,7 +42,7 @@ internal sealed class WorkerSession(
         using var span = JobTracing.StartSend(_worker.Pid, items.Length);
         try
         {
-            return await SendAndReadAsync(cancellationToken);
+            return await SendAndReadAsync(span, cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -54,10 +55,12 @@ internal sealed class WorkerSession(
         }
     }
 
-    private async Task<SessionResult> SendAndReadAsync(CancellationToken cancellationToken)
+    private async Task<SessionResult> SendAndReadAsync(Activity? span, CancellationToken cancellationToken)
     {
         _worker.TasksRun += items.Length;
-        var writing = WriteChunksAsync(cancellationToken);
+        var writing = WriteChunksAsync(JobTracing.ContextFor(span, _spec.Id, isolated), cancellationToken);
+        // Where the item now running began, as far as the worker said: the end of the last item that reported its start.
+        var lastEnded = span?.StartTimeUtc ?? default;
         var end = SessionEnd.Completed;
         var detail = "";
         var batch = Math.Min(items.Length, RecordBatch);
@@ -85,9 +88,15 @@ internal sealed class WorkerSession(
                 {
                     for (; decoded < count; decoded++)
                     {
-                        var outcome = Decode(frames[decoded], items[_next]);
+                        var outcome = Decode(frames[decoded], items[_next], out var startedUnixMicros);
                         recorder.Add(outcome);
                         var slot = claim.Items.FunctionSlot(outcome.Index);
+                        if (span is not null && startedUnixMicros != 0)
+                        {
+                            JobTracing.RecordItem(span, _spec.Functions[slot], new FutureId(_spec.Id, outcome.Index), outcome.WorkerPid,
+                                startedUnixMicros, outcome.ElapsedMicros, outcome.Error);
+                            lastEnded = DateTime.UnixEpoch.AddTicks((startedUnixMicros + outcome.ElapsedMicros) * 10);
+                        }
                         functionTimings[slot].Observe(outcome.ElapsedMicros);
                         lifecycle.Metrics.ItemRan(_spec.Functions[slot], outcome.ElapsedMicros);
                         Volatile.Write(ref _next, _next + 1);
@@ -138,13 +147,19 @@ internal sealed class WorkerSession(
             };
             lease.Retire(cause, reason);
             if (end == SessionEnd.Crashed) detail = await _worker.DescribeEndAsync();
+            // In an isolated send the item that never reported is known, and it is the one to follow: a timeout is the slowest item
+            // of all. (In a batched send it is not known yet: the items are re-run isolated, where it will be.)
+            if (span is not null && isolated && end != SessionEnd.Stopping && _next < items.Length)
+                JobTracing.RecordLostItem(span, _spec.Functions[claim.Items.FunctionSlot(items[_next])], new FutureId(_spec.Id, items[_next]),
+                    _worker.Pid, lastEnded, LostItemError(end), reason + (detail.Length > 0 ? $": {detail.Split('\n')[0]}" : ""));
         }
         await ObserveAsync(writing);
         var unreported = await store.UnfinishedAsync(claim, items[_next..], CancellationToken.None);
         return new SessionResult(end, unreported, _worker.Pid, detail, recorded);
     }
 
-    private ItemOutcome Decode(Frame frame, int expected)
+    /// <param name="startedUnixMicros">When the item started, if the worker said (see <see cref="ChunkContext"/>); else 0.</param>
+    private ItemOutcome Decode(Frame frame, int expected, out long startedUnixMicros)
     {
         var pid = _worker.Pid;
         switch (frame.Kind)
@@ -152,10 +167,12 @@ internal sealed class WorkerSession(
             case FrameKind.Result:
                 var result = ResultFrame.Decode(frame.Payload);
                 Expect(result.Index, expected);
+                startedUnixMicros = result.StartedUnixMicros;
                 return new ItemOutcome(result.Index, OutcomeKind.Finished, result.Json, null, pid, result.ElapsedMicros);
             case FrameKind.Error:
                 var error = ErrorFrame.Decode(frame.Payload.Span);
                 Expect(error.Index, expected);
+                startedUnixMicros = error.StartedUnixMicros;
                 return new ItemOutcome(error.Index, OutcomeKind.Failed, default,
                     new FutureError(error.Type, error.Message, error.Traceback), pid, error.ElapsedMicros);
             default:
@@ -163,12 +180,21 @@ internal sealed class WorkerSession(
         }
     }
 
+    /// <summary>The error type the runner gives the item (see UnitRunner.BlameAsync), or a cancel's.</summary>
+    private static string LostItemError(SessionEnd end) => end switch
+    {
+        SessionEnd.TimedOut => "TimeoutError",
+        SessionEnd.ProtocolBroken => "WorkerProtocolError",
+        SessionEnd.Interrupted => "CancelledError",
+        _ => "WorkerCrashed",
+    };
+
     private static void Expect(int index, int expected)
     {
         if (index != expected) throw new ProtocolException($"the worker reported item {index} where item {expected} was due");
     }
 
-    private async Task WriteChunksAsync(CancellationToken cancellationToken)
+    private async Task WriteChunksAsync(ChunkContext context, CancellationToken cancellationToken)
     {
         try
         {
@@ -185,7 +211,7 @@ internal sealed class WorkerSession(
                 while (start + count < items.Length && items[start + count] / chunksize == chunk) count++;
                 var argumentBytes = 0L;
                 for (var i = start; i < start + count; i++) argumentBytes += claim.Items[items[i]].Length;
-                ChunkFrame.WriteHeader(frames, isolated, _spec.Functions, count, argumentBytes);
+                ChunkFrame.WriteHeader(frames, isolated, context, _spec.Functions, count, argumentBytes);
                 for (var i = start; i < start + count; i++)
                 {
                     var index = items[i];

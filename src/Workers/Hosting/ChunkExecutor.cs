@@ -15,9 +15,13 @@ internal sealed partial class ChunkExecutor(FunctionCatalog catalog, FrameOutput
     public void Run(ChunkFrame chunk)
     {
         var functions = chunk.Functions.Select(name => catalog.TryGet(name, out var f) ? f : null).ToArray();
+        var context = chunk.Context;
+        var clock = WallClock.Now();
+        RunningItem.Chunk(context.JobId, context.TraceId);
         foreach (var item in chunk.Items)
         {
             var started = Stopwatch.GetTimestamp();
+            RunningItem.Starts(item.Index);
             _frame.Clear();
             try
             {
@@ -30,14 +34,18 @@ internal sealed partial class ChunkExecutor(FunctionCatalog catalog, FrameOutput
                 function.Invoke(item.Args, item.Spread, _json);
                 _json.Flush();
                 _frame.EndLength(json);
-                _frame.WriteInt32(ElapsedMicros(started));
+                var elapsed = ElapsedMicros(started);
+                _frame.WriteInt32(elapsed);
+                // Only the items the host will place in its trace say when they started (see ChunkContext).
+                if (elapsed >= context.StartTimesFromMicros) _frame.WriteInt64(clock.UnixMicros(started));
                 _frame.End();
             }
             catch (Exception e)
             {
                 _frame.Clear();
-                new ErrorFrame(item.Index, ElapsedMicros(started), ErrorTypeOf(e), e.Message, Traceback(e)).Write(_frame);
+                new ErrorFrame(item.Index, ElapsedMicros(started), clock.UnixMicros(started), ErrorTypeOf(e), e.Message, Traceback(e)).Write(_frame);
             }
+            RunningItem.Ends();
             output.Submit(_frame);
             // The guarantee of an isolated chunk: this result is with the host before the next item starts.
             if (chunk.Isolated) output.Flush();

@@ -7,9 +7,9 @@ public readonly record struct ChunkItem(int Index, ushort Function, bool Spread,
 /// <summary>
 /// Host → worker: a run of items executed in order. <see cref="Isolated"/> asks the worker to
 /// hand each result to the OS before it starts the next item, so that after a crash the host
-/// knows exactly which item was running.
+/// knows exactly which item was running. <see cref="Context"/> ties the items to their job and trace: a few bytes per chunk.
 /// </summary>
-public sealed record ChunkFrame(bool Isolated, IReadOnlyList<string> Functions, IReadOnlyList<ChunkItem> Items)
+public sealed record ChunkFrame(bool Isolated, ChunkContext Context, IReadOnlyList<string> Functions, IReadOnlyList<ChunkItem> Items)
 {
     /// <summary>Index, function slot, spread flag and argument length: what each item costs besides its arguments.</summary>
     private const int ItemOverhead = 4 + 2 + 1 + 4;
@@ -19,21 +19,28 @@ public sealed record ChunkFrame(bool Isolated, IReadOnlyList<string> Functions, 
     /// The length is computed up front so a large chunk can go to the worker in pieces instead of
     /// being built whole in memory first.
     /// </summary>
-    public static void WriteHeader(FrameBuilder builder, bool isolated, IReadOnlyList<string> functions, int itemCount, long argumentBytes)
+    public static void WriteHeader(FrameBuilder builder, bool isolated, ChunkContext context, IReadOnlyList<string> functions, int itemCount, long argumentBytes)
     {
-        var length = PayloadLength(functions, itemCount, argumentBytes);
+        var contextBytes = context.PayloadLength;
+        if (contextBytes > ChunkContext.Reserve)
+            throw new ArgumentException($"a chunk context of {contextBytes} bytes is over its {ChunkContext.Reserve}-byte reserve", nameof(context));
+        var length = PayloadLength(functions, itemCount, argumentBytes) - ChunkContext.Reserve + contextBytes;
         if (length > FrameFormat.MaxPayloadBytes)
             throw new ArgumentOutOfRangeException(nameof(argumentBytes), $"a chunk of {length} bytes is over the {FrameFormat.MaxPayloadBytes}-byte frame limit");
         builder.WriteHeader(FrameKind.Chunk, (int)length);
         builder.WriteByte(isolated ? (byte)1 : (byte)0);
+        context.Write(builder);
         builder.WriteUInt16(checked((ushort)functions.Count));
         foreach (var function in functions) builder.WriteString(function);
         builder.WriteInt32(itemCount);
     }
 
-    /// <summary>The payload bytes of a chunk: what must stay within <see cref="FrameFormat.MaxPayloadBytes"/>.</summary>
+    /// <summary>
+    /// The most payload bytes a chunk can take (its context counted at its reserve): what intake keeps within
+    /// <see cref="FrameFormat.MaxPayloadBytes"/>, so that no accepted chunk can fail to be sent.
+    /// </summary>
     public static long PayloadLength(IReadOnlyList<string> functions, int itemCount, long argumentBytes) =>
-        1 + 2 + functions.Sum(f => 4 + System.Text.Encoding.UTF8.GetByteCount(f)) + 4 + (long)itemCount * ItemOverhead + argumentBytes;
+        1 + ChunkContext.Reserve + 2 + functions.Sum(f => 4 + System.Text.Encoding.UTF8.GetByteCount(f)) + 4 + (long)itemCount * ItemOverhead + argumentBytes;
 
     public static void WriteItem(FrameBuilder builder, in ChunkItem item)
     {
@@ -47,6 +54,7 @@ public sealed record ChunkFrame(bool Isolated, IReadOnlyList<string> Functions, 
     {
         var reader = new PayloadReader(payload.Span);
         var isolated = reader.ReadByte() == 1;
+        var context = ChunkContext.Read(ref reader);
         var functions = new string[reader.ReadUInt16()];
         for (var i = 0; i < functions.Length; i++) functions[i] = reader.ReadString();
         var count = reader.ReadInt32();
@@ -61,6 +69,6 @@ public sealed record ChunkFrame(bool Isolated, IReadOnlyList<string> Functions, 
             var (offset, length) = reader.ReadBytesRange();
             items[i] = new ChunkItem(index, function, spread, payload.Slice(offset, length));
         }
-        return new ChunkFrame(isolated, functions, items);
+        return new ChunkFrame(isolated, context, functions, items);
     }
 }

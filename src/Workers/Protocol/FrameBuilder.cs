@@ -67,6 +67,12 @@ public sealed class FrameBuilder(int initialCapacity = 64 * 1024)
         _buffer.Advance(4);
     }
 
+    public void WriteInt64(long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(_buffer.GetSpan(8), value);
+        _buffer.Advance(8);
+    }
+
     public void WriteBytes(ReadOnlySpan<byte> bytes)
     {
         WriteInt32(bytes.Length);

@@ -21,7 +21,8 @@ public static class FrameFormat
     /// <summary>A larger length means the stream is corrupt: no honest frame is this big.</summary>
     public const int MaxPayloadBytes = 256 * 1024 * 1024;
 
-    public const int ProtocolVersion = 1;
+    /// <summary>2: chunks carry their job id and trace context; outcomes, when asked, their start time.</summary>
+    public const int ProtocolVersion = 2;
 }
 
 /// <summary>The peer broke the frame protocol; the stream can no longer be trusted.</summary>

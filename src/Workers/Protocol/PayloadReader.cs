@@ -12,7 +12,11 @@ public ref struct PayloadReader(ReadOnlySpan<byte> payload)
     public byte ReadByte() => Take(1)[0];
     public ushort ReadUInt16() => BinaryPrimitives.ReadUInt16LittleEndian(Take(2));
     public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+    public long ReadInt64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
     public string ReadString() => Encoding.UTF8.GetString(Take(ReadLength()));
+
+    /// <summary>Bytes not read yet: an optional field at the end of a payload is there when these remain.</summary>
+    public readonly int Remaining => _payload.Length - _position;
 
     /// <summary>The offset and length of a length-prefixed byte run, to slice the payload without copying.</summary>
     public (int Offset, int Length) ReadBytesRange()

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using JobService.Tests.Infrastructure;
+using static JobService.Tests.Infrastructure.JsonLog;
 
 namespace JobService.Tests.Api;
 
@@ -39,12 +39,7 @@ public sealed class LifecycleLogTests
         Assert.NotEqual(Property(accepted, "@sp"), Property(failed, "@sp"));
     }
 
-    /// <summary>A node that writes, beside the console's text, one compact JSON event per line.</summary>
-    private static Task<ServiceHost> StartLoggingJsonAsync() => ServiceHost.StartAsync(workers: 1, new Dictionary<string, string>
-    {
-        ["Serilog:WriteTo:1:Name"] = "Console",
-        ["Serilog:WriteTo:1:Args:formatter"] = "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact",
-    });
+    private static Task<ServiceHost> StartLoggingJsonAsync() => ServiceHost.StartAsync(workers: 1, JsonLog.NodeSettings);
 
     private static async Task<JobService.Api.Jobs.JobAccepted> RunEchoAndFailAsync(ServiceHost host)
     {
@@ -56,20 +51,4 @@ public sealed class LifecycleLogTests
         await host.Client.ResultsAsync(job.JobId);
         return job;
     }
-
-    private static async Task<List<JsonElement>> EventsUntilAsync(ServiceHost host, Func<JsonElement, bool> seen)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var events = host.Log.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("{\"@t\"", StringComparison.Ordinal))
-                .Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
-            if (events.Any(seen) || attempt == 100) return events;
-            await Task.Delay(100);
-        }
-    }
-
-    private static string Template(JsonElement e) => e.TryGetProperty("@mt", out var template) ? template.GetString()! : "";
-
-    private static string? Property(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var value) ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText() : null;
 }
