@@ -21,6 +21,7 @@ public static class ApiDocs
                 Contact = new OpenApiContact { Name = "JobService maintainers" },
             });
             swagger.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "JobService.Api.xml"));
+            swagger.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "JobService.Contracts.xml"));
             swagger.SupportNonNullableReferenceTypes();
             swagger.NonNullableReferenceTypesAsRequired();
             swagger.OperationFilter<RequestExamples>();

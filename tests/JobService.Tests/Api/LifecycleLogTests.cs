@@ -46,7 +46,7 @@ public sealed class LifecycleLogTests
         ["Serilog:WriteTo:1:Args:formatter"] = "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact",
     });
 
-    private static async Task<JobService.Api.Jobs.JobAccepted> RunEchoAndFailAsync(ServiceHost host)
+    private static async Task<JobAccepted> RunEchoAndFailAsync(ServiceHost host)
     {
         var job = await host.Client.SubmitAsync(new
         {

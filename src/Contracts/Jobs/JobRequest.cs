@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace JobService.Api.Jobs;
+namespace JobService.Contracts;
 
 /// <summary>
 /// The body of <c>POST /jobs</c>. A <b>map</b> calls <c>function</c> once per element of <c>items</c>
