@@ -12,6 +12,7 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ./
 COPY src/Api/JobService.Api.csproj src/Api/
 COPY src/Workers/JobService.Workers.csproj src/Workers/
+COPY src/Contracts/JobService.Contracts.csproj src/Contracts/
 RUN dotnet restore src/Api/JobService.Api.csproj
 COPY src/ src/
 # src/Api references src/Workers, so JobService.Workers.dll and its runtimeconfig.json are published beside the API.

@@ -21,7 +21,7 @@ internal sealed record BenchOptions(
 
           --runs N          timed runs of each workload on each side (default 3)
           --quick           smoke run with small sizes; writes bench/results/ only, not docs/
-          --only LETTERS    run some workloads only, e.g. --only ac (a..g; default all)
+          --only LETTERS    run some workloads only, e.g. --only ac (a..h; default all)
           --out PATH        where to write the markdown report (default docs/benchmarks.md for a
                             full run of every workload, else bench/results/<quick|partial>-<time>.md)
           --no-build        do not run `dotnet build -c Release src/Api/JobService.Api.csproj` first
@@ -58,7 +58,7 @@ internal sealed record BenchOptions(
                 case "--out" when i + 1 < args.Length:
                     output = args[++i];
                     break;
-                case "--only" when i + 1 < args.Length && args[i + 1].Length > 0 && args[i + 1].All(c => c is >= 'a' and <= 'g'):
+                case "--only" when i + 1 < args.Length && args[i + 1].Length > 0 && args[i + 1].All(c => c is >= 'a' and <= 'h'):
                     only = args[++i];
                     break;
                 default:
@@ -67,7 +67,7 @@ internal sealed record BenchOptions(
         }
         // --postgres has workloads of its own: a letter list would mean nothing there.
         if (postgres && only is not null) return null;
-        return new BenchOptions(runs, quick, build, postgres, output, (only ?? "abcdefg").ToHashSet(), quick ? Sizes.Quick : Sizes.Full);
+        return new BenchOptions(runs, quick, build, postgres, output, (only ?? "abcdefgh").ToHashSet(), quick ? Sizes.Quick : Sizes.Full);
     }
 }
 

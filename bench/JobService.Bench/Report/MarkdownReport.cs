@@ -77,6 +77,9 @@ internal sealed class MarkdownReport(MachineInfo machine, BenchOptions options, 
             "1..99,999 takes 0.5–1 s), so reference numbers measured at another time are not used.");
         md.AppendLine("- **(g)** is not one of the issue's workloads: it repeats (e) but waits future by future (`GET /futures/{id}?wait`), " +
             "to tell the cost of `POST /futures/wait` apart from the cost of running the jobs.");
+        md.AppendLine("- **(h)** is (c) through the .NET client (`src/Client`): `JobServiceExecutor.MapAsync<int>(\"echo\", Enumerable.Range(0, n))`, " +
+            "timed from the call (items encoded inside the clock) until the last value has been parsed from the streamed compact results " +
+            "(`shape=compact`, `Utf8JsonReader`) and handed to the `await foreach`; each value checked. Before each run the bench waits until the node holds no job.");
         md.AppendLine("- **Ratio** = service ÷ Python on time (latency for (d)); below 1× the service is faster. For rates, the ratio is of the times for the same count.");
         md.AppendLine("- **Memory**: VmRSS of the API process (`/proc/PID/status`; workers not included), sampled every 50 ms during each service run; " +
             "\"peak\" is the highest sample. Before each (c) run the bench waits until the node holds no job; after it, Jobs:Retention + 15 s, " +
@@ -194,6 +197,12 @@ internal sealed class MarkdownReport(MachineInfo machine, BenchOptions options, 
             Goal(md, "6. memory returns after the job expires", $"≥ {MinReturnedShare:P0} of the job's growth given back",
                 $"{returned:P0} (worst run: {run.Memory.BeforeBytes / 1e6:F0} MB before, {run.Memory.PeakBytes / 1e6:F0} MB peak, " +
                 $"{run.Memory.AfterExpiryBytes / 1e6:F0} MB after expiry, 404 after {run.ExpiredAfterSeconds:F0} s)", returned >= MinReturnedShare);
+        }
+        if (Find('h') is { } h)
+        {
+            var ratio = ServiceSeconds(h) / PythonSeconds(h, Catalog.PpeMapIdentityChunked);
+            Goal(md, "7. echo through the .NET client, end to end (issue 9)", "≤ 0.7× PPE chunked",
+                $"{Ratio(ratio)} ({Seconds(ServiceSeconds(h))} vs {Seconds(PythonSeconds(h, Catalog.PpeMapIdentityChunked))})", ratio <= 0.7);
         }
         md.AppendLine();
     }

@@ -10,7 +10,10 @@ internal sealed record Workload(
     IReadOnlyList<PythonMode> Python,
     Func<ServiceWorkloads, Sizes, CancellationToken, Task<ServiceRun>> Service);
 
-/// <summary>The six workloads of the benchmark issue, (a) to (f), and (g): (e) waiting future by future, to tell the wait endpoint's cost apart.</summary>
+/// <summary>
+/// The six workloads of the benchmark issue, (a) to (f); (g): (e) waiting future by future, to tell the wait endpoint's cost
+/// apart; (h): (c) through the .NET client library (issue 9).
+/// </summary>
 internal static class Catalog
 {
     private static string[] N(int n) => ["--n", n.ToString()];
@@ -41,5 +44,8 @@ internal static class Catalog
             (w, s, ct) => w.CallsBatchAsync(s.BatchCalls, ct)),
         new('g', s => $"(e) again, but each client then GETs each of its futures with ?wait=300 instead of POST /futures/wait", [PpeSubmitsForThroughput],
             (w, s, ct) => w.ConcurrentSubmitsAsync(s.ThroughputSubmits, s.ThroughputClients, getEach: true, ct)),
+        new('h', s => $"echo map over 0..{s.EchoItems - 1:N0} through the .NET client (JobServiceExecutor.MapAsync, items encoded and results parsed in the clock)",
+            [PpeMapIdentityChunked, PoolMapIdentity],
+            (w, s, ct) => w.DotnetClientEchoMapAsync(s.EchoItems, waitUntilEmpty: true, ct)),
     ];
 }

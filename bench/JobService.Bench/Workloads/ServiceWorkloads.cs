@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using JobService.Bench.Service;
+using JobService.Client;
 
 namespace JobService.Bench.Workloads;
 
@@ -40,6 +41,7 @@ internal sealed class ServiceWorkloads(ServiceProcess service, TimeSpan retentio
 {
     private const int ResultsWaitSeconds = 300;
     private readonly ServiceClient _client = new(service.BaseAddress);
+    private readonly JobServiceExecutor _executor = new(service.BaseAddress);
     private double _lastPostSeconds;
     private DateTimeOffset _lastSent;
     private DateTimeOffset _lastRead;
@@ -85,6 +87,26 @@ internal sealed class ServiceWorkloads(ServiceProcess service, TimeSpan retentio
             Memory = memory with { AfterExpiryBytes = Rss.Read(service.Pid).CurrentBytes },
             ExpiredAfterSeconds = sinceDone.Elapsed.TotalSeconds,
         };
+    }
+
+    /// <summary>
+    /// (h): echo over 0..n-1 through the .NET client (src/Client), as a user writes it:
+    /// <c>await foreach (var x in executor.MapAsync&lt;int&gt;("echo", Enumerable.Range(0, n)))</c>. Timed from the call (the items
+    /// are encoded inside the clock) until the last result has been parsed and handed out; every value checked.
+    /// </summary>
+    public async Task<ServiceRun> DotnetClientEchoMapAsync(int n, bool waitUntilEmpty, CancellationToken cancellationToken)
+    {
+        if (waitUntilEmpty) await WaitUntilNoJobsAsync(cancellationToken);
+        var ((seconds, count, wrong), memory) = await SampledAsync(async () =>
+        {
+            var clock = Stopwatch.StartNew();
+            int seen = 0, mismatches = 0;
+            await foreach (var value in _executor.MapAsync<int>("echo", Enumerable.Range(0, n), cancellationToken: cancellationToken))
+                if (value != seen++) mismatches++;
+            return (clock.Elapsed.TotalSeconds, seen, mismatches);
+        });
+        if (count != n || wrong > 0) throw new BenchException($".NET client echo map: expected {n} results in order; got {count}, {wrong} wrong");
+        return new ServiceRun(seconds, memory);
     }
 
     /// <summary>A CPU-bound map: fib(<paramref name="value"/>) over <paramref name="n"/> items with the given chunksize, end to end.</summary>
@@ -183,11 +205,16 @@ internal sealed class ServiceWorkloads(ServiceProcess service, TimeSpan retentio
         await ConcurrentSubmitsAsync(sizes.ThroughputSubmits, sizes.ThroughputClients, getEach: false, cancellationToken);
         await ConcurrentSubmitsAsync(sizes.ThroughputSubmits, sizes.ThroughputClients, getEach: true, cancellationToken);
         await CallsBatchAsync(sizes.BatchCalls, cancellationToken);
+        await DotnetClientEchoMapAsync(sizes.EchoItems, waitUntilEmpty: false, cancellationToken);
         // Let tiered compilation finish promoting what the warm-up made hot before the first timed run.
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _executor.Dispose();
+    }
 
     private async Task<(double Seconds, ServiceClient.PostedJob Job, ResultsTally Results)> MapEndToEndAsync(
         byte[] body, ResultCheck check, CancellationToken cancellationToken)

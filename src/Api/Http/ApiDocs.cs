@@ -21,6 +21,7 @@ public static class ApiDocs
                 Contact = new OpenApiContact { Name = "JobService maintainers" },
             });
             swagger.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "JobService.Api.xml"));
+            swagger.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "JobService.Contracts.xml"));
             swagger.SupportNonNullableReferenceTypes();
             swagger.NonNullableReferenceTypesAsRequired();
             // A nullable object or enum field is {allOf: [$ref], nullable: true}: next to a bare $ref, OpenAPI 3.0 ignores "nullable".

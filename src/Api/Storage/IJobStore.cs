@@ -93,10 +93,4 @@ public interface IJobStore
     ValueTask<long> PendingItemsAsync(CancellationToken cancellationToken);
 }
 
-public enum ResultOrder
-{
-    Submitted,
-    Completed,
-}
-
 public sealed record WaitOutcome(IReadOnlyList<FutureId> Done, IReadOnlyList<FutureId> NotDone);

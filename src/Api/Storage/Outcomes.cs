@@ -1,8 +1,5 @@
 namespace JobService.Api.Storage;
 
-/// <summary>An item's error as clients see it: Python's exception type, message and remote traceback.</summary>
-public sealed record FutureError(string Type, string Message, string? Traceback);
-
 public enum OutcomeKind : byte
 {
     /// <summary>The function returned; <see cref="ItemOutcome.Result"/> holds its JSON.</summary>

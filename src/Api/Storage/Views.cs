@@ -14,8 +14,6 @@ public sealed record FutureSnapshot(
     DateTimeOffset? FinishedAt,
     int? WorkerPid);
 
-public sealed record StateCounts(int Pending, int Running, int Finished, int Failed, int Cancelled);
-
 /// <summary>A point-in-time copy of a job's totals.</summary>
 public sealed record JobSummary(
     JobSpec Spec,

@@ -41,7 +41,7 @@ public sealed class LifecycleLogTests
 
     private static Task<ServiceHost> StartLoggingJsonAsync() => ServiceHost.StartAsync(workers: 1, JsonLog.NodeSettings);
 
-    private static async Task<JobService.Api.Jobs.JobAccepted> RunEchoAndFailAsync(ServiceHost host)
+    private static async Task<JobAccepted> RunEchoAndFailAsync(ServiceHost host)
     {
         var job = await host.Client.SubmitAsync(new
         {

@@ -164,7 +164,7 @@ public class ResultsTests(ServiceFixture service)
         var older = await Client.CallAsync("echo", 1);
         var newer = await Client.CallAsync("echo", 2);
 
-        var list = await Client.GetOk<JobService.Api.Jobs.JobList>("/jobs?limit=2");
+        var list = await Client.GetOk<JobList>("/jobs?limit=2");
 
         Assert.Equal([newer.JobId, older.JobId], list.Jobs.Select(j => j.JobId));
     }

@@ -116,7 +116,7 @@ public class CrashTests(FaultFixture faults)
         await faults.AssertPoolHealsAsync();
     }
 
-    private async Task<JobService.Api.Jobs.ResultsPage> RunCallsAsync(params (string Function, object[] Args)[] calls)
+    private async Task<ResultsPage> RunCallsAsync(params (string Function, object[] Args)[] calls)
     {
         var job = await Client.SubmitAsync(new { type = "submit", calls = calls.Select(c => new { function = c.Function, args = c.Args }) });
         return await Client.ResultsAsync(job.JobId);

@@ -65,7 +65,9 @@ public sealed class PoolLifecycleTests
     {
         // The workers run from a copy that is deleted once they are up: a crashed worker's replacement cannot start.
         var copy = Directory.CreateTempSubdirectory("jobservice-workers-").FullName;
-        foreach (var file in Directory.GetFiles(AppContext.BaseDirectory, "JobService.Workers.*")) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        // The worker program and the one assembly it references (the wire shapes of GET /functions).
+        foreach (var file in new[] { "JobService.Workers.*", "JobService.Contracts.*" }.SelectMany(p => Directory.GetFiles(AppContext.BaseDirectory, p)))
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
         await using var host = await ServiceHost.StartAsync(workers: 2,
             new Dictionary<string, string> { ["Workers:WorkerPath"] = Path.Combine(copy, "JobService.Workers.dll") });
         Directory.Delete(copy, recursive: true);

@@ -33,7 +33,7 @@ public static class JobApi
         await client.GetOk<FutureView>($"/futures/{futureId}?wait={waitSeconds}");
 
     /// <summary>Polls the future until it is in <paramref name="state"/> (for a minute at most).</summary>
-    public static async Task WaitForStateAsync(this HttpClient client, string futureId, JobService.Api.Storage.FutureState state)
+    public static async Task WaitForStateAsync(this HttpClient client, string futureId, FutureState state)
     {
         for (var i = 0; i < 1200; i++)
         {

@@ -1,4 +1,4 @@
-namespace JobService.Api.Storage;
+namespace JobService.Contracts;
 
 /// <summary>A future's life: pending → running → finished | failed | cancelled. The last three never change again.</summary>
 public enum FutureState : byte

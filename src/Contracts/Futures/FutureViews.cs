@@ -1,7 +1,6 @@
 using System.Text.Json;
-using JobService.Api.Storage;
 
-namespace JobService.Api.Futures;
+namespace JobService.Contracts;
 
 /// <summary><c>GET /futures/{id}</c>: one future, with its result or its error and remote traceback.</summary>
 public sealed record FutureView(
@@ -16,14 +15,7 @@ public sealed record FutureView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    int? WorkerPid)
-{
-    public static FutureView From(FutureSnapshot f) => new(
-        new FutureId(f.JobId, f.Index).ToString(), f.JobId, f.Index, f.Function, f.State,
-        f.State == FutureState.Finished ? JsonDocument.Parse(f.Result).RootElement : null,
-        f.State == FutureState.Failed ? f.Error : null,
-        f.Attempts, f.CreatedAt, f.StartedAt, f.FinishedAt, f.WorkerPid);
-}
+    int? WorkerPid);
 
 /// <summary><c>DELETE /futures/{id}</c>: whether the future is cancelled now (Python's <c>Future.cancel()</c>).</summary>
 public sealed record FutureCancelled(string Id, bool Cancelled, FutureState State);

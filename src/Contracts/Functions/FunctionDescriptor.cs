@@ -1,4 +1,4 @@
-namespace JobService.Workers.Functions;
+namespace JobService.Contracts;
 
 /// <summary>What <c>GET /functions</c> shows of one function.</summary>
 public sealed record FunctionDescriptor(

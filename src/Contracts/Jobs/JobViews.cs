@@ -1,16 +1,9 @@
-using JobService.Api.Storage;
-
-namespace JobService.Api.Jobs;
+namespace JobService.Contracts;
 
 /// <summary>The answer to <c>POST /jobs</c>. <c>futureIds</c> is left out above 1,000 futures: they are always <c>{jobId}.{index}</c>.</summary>
 public sealed record JobAccepted(string JobId, JobType Type, int Count, int Chunksize, int Chunks, IReadOnlyList<string>? FutureIds, JobLinks Links)
 {
     public const int MaxListedFutures = 1000;
-
-    public static JobAccepted From(JobSpec spec) => new(
-        spec.Id, spec.Type, spec.Count, spec.Plan.Chunksize, spec.Plan.Chunks,
-        spec.Count <= MaxListedFutures ? Enumerable.Range(0, spec.Count).Select(i => new FutureId(spec.Id, i).ToString()).ToArray() : null,
-        JobLinks.For(spec.Id));
 }
 
 /// <summary>Where to go next: the job, its results, and the pattern of its future URLs.</summary>
@@ -37,20 +30,7 @@ public sealed record JobView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
-    JobLinks Links)
-{
-    public static JobView From(JobSummary job)
-    {
-        var spec = job.Spec;
-        var done = job.Counts.Finished + job.Counts.Failed + job.Counts.Cancelled;
-        return new JobView(
-            spec.Id, spec.Type, spec.Functions, job.State, spec.Count, job.Counts,
-            spec.Count == 0 ? 1 : Math.Round((double)done / spec.Count, 6),
-            spec.Plan.Chunksize, spec.Plan.Chunks, spec.Plan.Units,
-            spec.Options.TimeoutSeconds, spec.Options.Retries, spec.Options.Queue,
-            spec.CreatedAt, job.StartedAt, job.CompletedAt, JobLinks.For(spec.Id));
-    }
-}
+    JobLinks Links);
 
 public sealed record JobList(IReadOnlyList<JobView> Jobs);
 

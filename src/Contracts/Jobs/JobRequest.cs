@@ -1,7 +1,7 @@
 using System.Text.Json;
 using JobService.Api.Storage;
 
-namespace JobService.Api.Jobs;
+namespace JobService.Contracts;
 
 /// <summary>
 /// The body of <c>POST /jobs</c>. A <b>map</b> calls <c>function</c> once per element of <c>items</c>

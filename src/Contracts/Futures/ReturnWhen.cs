@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace JobService.Api.Storage;
+namespace JobService.Contracts;
 
 /// <summary>The conditions of <c>concurrent.futures.wait</c>, spelled as Python spells them.</summary>
 public enum ReturnWhen
