@@ -58,8 +58,8 @@ internal sealed class SubmitBatcher(JobServiceClient client, CancellationToken l
         try
         {
             var request = batch.Count == 1
-                ? new JobRequest("submit", Function: batch[0].Function, Args: batch[0].Args)
-                : new JobRequest("submit", Calls: batch.Select(c => new CallRequest(c.Function, c.Args)).ToArray());
+                ? new JobRequest(JobType.Submit, Function: batch[0].Function, Args: batch[0].Args)
+                : new JobRequest(JobType.Submit, Calls: batch.Select(c => new CallRequest(c.Function, c.Args)).ToArray());
             var accepted = await client.CreateJobAsync(request, lifetime);
             for (var i = 0; i < batch.Count; i++)
                 batch[i].Completion.TrySetResult(accepted.FutureIds?[i] ?? $"{accepted.JobId}.{i}");

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using JobService.Api.Storage;
 
 namespace JobService.Contracts;
 

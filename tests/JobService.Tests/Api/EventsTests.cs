@@ -76,7 +76,7 @@ public class EventsTests(ServiceFixture service)
     public async Task CancelledFuturesAreEventsTooAndTheEndSaysTheJobWasCancelled()
     {
         var job = await Client.MapAsync("sleep", Enumerable.Repeat<object>(30.0, 6), new { chunksize = 1 });
-        await Client.WaitForStateAsync(job.FutureIds![0], JobService.Api.Storage.FutureState.Running);
+        await Client.WaitForStateAsync(job.FutureIds![0], FutureState.Running);
         await using var stream = await EventStreamReader.OpenAsync(Client, job.JobId);
 
         using var cancel = await Client.DeleteAsync($"/jobs/{job.JobId}?force=true");

@@ -170,7 +170,7 @@ public sealed class DotnetClientTests(ServiceFixture service) : IClassFixture<Se
     public async Task TheTypedClientReadsEveryEndpointAndTurnsProblemsIntoExceptions()
     {
         var client = _executor.Client;
-        var job = await client.CreateJobAsync(new JobRequest("map", "echo", [.. Enumerable.Range(0, 5).Select(i => System.Text.Json.JsonSerializer.SerializeToElement(i))]));
+        var job = await client.CreateJobAsync(new JobRequest(JobType.Map, "echo", [.. Enumerable.Range(0, 5).Select(i => System.Text.Json.JsonSerializer.SerializeToElement(i))]));
 
         var lines = new List<ResultLine>();
         await foreach (var line in client.GetResultLinesAsync(job.JobId, ResultOrder.Completed, wait: TimeSpan.FromMinutes(1)))
