@@ -48,12 +48,12 @@ internal sealed partial class PostgresJobStore
     }
 
     /// <summary>
-    /// A unit handed over for one of <paramref name="queues"/>, if there is one, now running on <paramref name="workerPid"/>;
+    /// A unit handed over that <paramref name="wanted"/> accepts, if there is one, now running on <paramref name="workerPid"/>;
     /// those waiting too long are dropped (their lease runs out).
     /// </summary>
-    private async ValueTask<UnitClaim?> TakeHandoffAsync(IReadOnlyList<string> queues, int workerPid, CancellationToken cancellationToken)
+    private async ValueTask<UnitClaim?> TakeHandoffAsync(Func<UnitClaim, bool> wanted, int workerPid, CancellationToken cancellationToken)
     {
-        var claim = TakeHandoff(queues, workerPid, out var committed);
+        var claim = TakeHandoff(wanted, workerPid, out var committed);
         // Taken after the commit: the worker is written now, as a claim would (futures show where they run).
         if (claim is not null && committed)
         {
@@ -63,7 +63,7 @@ internal sealed partial class PostgresJobStore
         return claim;
     }
 
-    private UnitClaim? TakeHandoff(IReadOnlyList<string> queues, int workerPid, out bool committed)
+    private UnitClaim? TakeHandoff(Func<UnitClaim, bool> wanted, int workerPid, out bool committed)
     {
         committed = false;
         lock (_handoffs)
@@ -77,7 +77,7 @@ internal sealed partial class PostgresJobStore
                     _claims.TryRemove(Key(claim), out _);
                     continue;
                 }
-                if (!queues.Contains(claim.Job.Options.Queue)) continue;
+                if (!wanted(claim)) continue;
                 _handoffs.RemoveAt(i);
                 if (_takenEarly.TryGetValue(claim.Job.Id, out var taken)) taken.Add((claim.Unit, workerPid));
                 else committed = true;
@@ -85,6 +85,17 @@ internal sealed partial class PostgresJobStore
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Handed-over units of <paramref name="queue"/> that no drainer took (the one counted idle stopped waiting): the
+    /// dispatcher names them to Hangfire like ready units, and the drainer it starts takes them from here.
+    /// </summary>
+    private List<UnitKey> WaitingHandoffs(string queue, int limit)
+    {
+        lock (_handoffs)
+            return _handoffs.Where(h => h.Claim.Job.Options.Queue == queue)
+                .Take(limit).Select(h => new UnitKey(h.Claim.Job.Id, h.Claim.Unit)).ToList();
     }
 
     /// <summary>After the job's commit: the workers its handed-over units went to before it, written in one statement.</summary>
