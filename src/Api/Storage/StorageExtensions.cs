@@ -22,7 +22,6 @@ public static class StorageExtensions
         builder.Services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CancelSignals>();
-        builder.Services.AddSingleton<IdleDrainers>();
         var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         if (storage.IsPostgreSql && builder.Configuration.GetConnectionString("Postgres") is { Length: > 0 } connectionString)
             builder.Services.AddPostgresStorage(connectionString);

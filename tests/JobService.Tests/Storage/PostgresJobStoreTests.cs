@@ -11,12 +11,11 @@ public sealed class PostgresJobStoreTests : JobStoreContract
     private static readonly TimeSpan ShortLease = TimeSpan.FromSeconds(2);
     private readonly List<StoreNode> _others = [];
     private string _database = "";
-    private StoreNode? _node;
 
     protected override async Task<StoreNode> StartNodeAsync()
     {
         _database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();
-        return _node = await StoreNode.PostgresAsync(_database, ShortLease);
+        return await StoreNode.PostgresAsync(_database, ShortLease);
     }
 
     public override async Task DisposeAsync()
@@ -49,35 +48,6 @@ public sealed class PostgresJobStoreTests : JobStoreContract
         var future = await Store.GetFutureAsync(new FutureId(first.Job.Id, 0), TimeSpan.Zero, default);
         Assert.Equal("\"new\"", System.Text.Encoding.UTF8.GetString(future!.Result.Span));
         Assert.Equal(JobState.Completed, (await other.GetJobAsync(first.Job.Id, default))!.State);
-    }
-
-    [Fact(Timeout = 30_000)]
-    public async Task ANewJobsFirstUnitGoesLeasedToADrainerOfThisNodeThatWaitsForUnits()
-    {
-        string jobId;
-        using (_node!.Idle.Waiting()) jobId = await AddJobAsync(items: 2);
-        var other = await OtherNodeAsync();
-
-        var handed = await Store.ClaimNextAsync(["default"], workerPid: 42, default);
-
-        Assert.Equal((jobId, 0, 1), (handed!.Job.Id, handed.Unit, handed.Attempts));
-        Assert.Null(await other.ClaimNextAsync(["default"], workerPid: 42, default));
-        await Store.RecordAsync(handed, new[] { Finished(0, "0"), Finished(1, "1") }, default);
-        Assert.Equal(JobState.Completed, (await other.GetJobAsync(jobId, default))!.State);
-    }
-
-    [Fact(Timeout = 30_000)]
-    public async Task AUnitHandedOverBeforeACommitThatFailedWritesNothing()
-    {
-        var jobId = await AddJobAsync(items: 1);
-        using (_node!.Idle.Waiting())
-            await Assert.ThrowsAnyAsync<Exception>(() => AddJobAsync(items: 1, jobId: jobId));
-
-        var handed = await Store.ClaimNextAsync(["default"], workerPid: 42, default);
-
-        Assert.False(await Store.RecordAsync(handed!, new[] { Finished(0, "\"from the failed job\"") }, default));
-        Assert.Null(await Store.RenewAsync(handed!, default));
-        Assert.Equal(FutureState.Pending, (await Store.GetFutureAsync(new FutureId(jobId, 0), TimeSpan.Zero, default))!.State);
     }
 
     [Fact(Timeout = 30_000)]

@@ -19,13 +19,9 @@ public sealed class StoreNode : IAsyncDisposable
         _services = services;
         _hosted = hosted;
         Store = services.GetRequiredService<IJobStore>();
-        Idle = services.GetRequiredService<IdleDrainers>();
     }
 
     public IJobStore Store { get; }
-
-    /// <summary>What the node's drainers would say while they wait for units.</summary>
-    public IdleDrainers Idle { get; }
 
     public static Task<StoreNode> InMemoryAsync() =>
         StartAsync(new Dictionary<string, string?>(), services => services.AddSingleton<IJobStore, InMemoryJobStore>());
@@ -44,8 +40,7 @@ public sealed class StoreNode : IAsyncDisposable
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton(TimeProvider.System)
-            .AddSingleton<CancelSignals>()
-            .AddSingleton<IdleDrainers>();
+            .AddSingleton<CancelSignals>();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
         services.AddOptions<JobsOptions>();
         provider(services);

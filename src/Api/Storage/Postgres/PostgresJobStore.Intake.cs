@@ -17,8 +17,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask AddAsync(NewJob job, CancellationToken cancellationToken)
     {
-        var pending = new PendingJob(job.Spec, PackUnits(job), HandoffCount(job.Spec));
-        HandOver(pending, job.Items);
+        var pending = new PendingJob(job.Spec, PackUnits(job));
         _intake.Writer.TryWrite(pending);
         if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0) _ = Task.Run(WriteGroupsAsync, CancellationToken.None);
         // Checkpoint: once this returns, the job is committed and the 202 may go out. From here it survives this
@@ -59,26 +58,18 @@ internal sealed partial class PostgresJobStore
                 batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.UnitsReady}', $1)", PostgresListener.Payload(queue, node)));
             // One batch is one implicit transaction: every job of the group is committed, or none is.
             await batch.ExecuteNonQueryAsync();
+            foreach (var job in group) job.Committed.TrySetResult();
+            feed.UnitsReady.Pulse();
         }
         catch (Exception) when (group.Count > 1)
         {
             // One job may be what failed the group: each goes alone, so only that one's request fails.
             foreach (var job in group) await WriteGroupAsync([job]);
-            return;
         }
         catch (Exception e)
         {
-            Abandon(group[0]);
             group[0].Committed.TrySetException(e);
-            return;
         }
-        foreach (var job in group)
-        {
-            job.Committed.TrySetResult();
-            _uncommitted.TryRemove(job.Spec.Id, out _);
-        }
-        feed.UnitsReady.Pulse();
-        foreach (var job in group.Where(j => j.Handed > 0)) await WriteEarlyWorkersAsync(job.Spec.Id);
     }
 
     private void AddInserts(NpgsqlBatch batch, PendingJob job)
@@ -92,14 +83,12 @@ internal sealed partial class PostgresJobStore
             spec.Id, (short)spec.Type, spec.Functions.ToArray(), spec.Count, spec.Spread, spec.Plan.Chunksize, spec.Plan.Chunks,
             spec.Plan.ChunksPerUnit, spec.Options.TimeoutSeconds, spec.Options.Retries, spec.Options.Queue, spec.CreatedAt, units.Numbers.Length, spec.Owner, spec.TraceParent));
         if (units.Numbers.Length == 0) return;
-        // The units handed over to this node's drainers are inserted leased to it, as a claim would leave them.
         batch.BatchCommands.Add(Command($"""
-            INSERT INTO {_s}.units (job_id, unit, first_index, count, queue, args, slots, terminal, ready_at, owner, lease, lease_expires, attempts, started_at)
-            SELECT $1, u.unit, u.first, u.count, $2, u.args, u.slots, u.bits, clock_timestamp(), h.owner, coalesce(h.lease, 0), h.expires, coalesce(h.attempts, 0), h.started
+            INSERT INTO {_s}.units (job_id, unit, first_index, count, queue, args, slots, terminal, ready_at)
+            SELECT $1, u.unit, u.first, u.count, $2, u.args, u.slots, u.bits, clock_timestamp()
             FROM unnest($3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[]) AS u(unit, first, count, args, slots, bits)
-            LEFT JOIN LATERAL (SELECT $10::text AS owner, {HandedLease}::bigint AS lease, now() + $11 AS expires, 1 AS attempts, now() AS started WHERE u.unit < $9) h ON true
             """,
-            spec.Id, spec.Options.Queue, units.Numbers, units.Firsts, units.Counts, units.Args, units.Slots, units.Bits, job.Handed, node.Id, _lease));
+            spec.Id, spec.Options.Queue, units.Numbers, units.Firsts, units.Counts, units.Args, units.Slots, units.Bits));
     }
 
     /// <summary>The job's units as the columns of their rows, packed on the request's thread (not the writer's).</summary>
@@ -121,8 +110,7 @@ internal sealed partial class PostgresJobStore
 
     private sealed record PackedUnits(int[] Numbers, int[] Firsts, int[] Counts, byte[][] Args, byte[]?[] Slots, byte[][] Bits);
 
-    /// <param name="Handed">How many of the job's first units are handed over to this node's drainers (see <c>HandOver</c>).</param>
-    private sealed record PendingJob(JobSpec Spec, PackedUnits Units, int Handed)
+    private sealed record PendingJob(JobSpec Spec, PackedUnits Units)
     {
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public long Bytes { get; } = Units.Args.Sum(a => (long)a.Length);

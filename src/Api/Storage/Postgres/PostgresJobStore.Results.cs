@@ -70,7 +70,7 @@ internal sealed partial class PostgresJobStore
     private async Task<bool> IsLeasedAsync(UnitResults unit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {Running} FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
+            $"SELECT u.owner IS NOT NULL AND u.lease_expires > now() FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
         command.Parameters.AddValues(unit.JobId, unit.Unit);
         return await command.ExecuteScalarAsync(cancellationToken) is true;
     }

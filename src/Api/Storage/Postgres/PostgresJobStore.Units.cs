@@ -12,36 +12,24 @@ internal sealed partial class PostgresJobStore
     /// <summary>A unit can be claimed when it is not done and nobody holds a live lease on it (a dead node's lease runs out).</summary>
     private const string Claimable = "NOT u.done AND (u.owner IS NULL OR u.lease_expires < now())";
 
-    /// <summary>
-    /// A unit's unfinished items are running while a node holds its lease and has named their worker; a unit handed over
-    /// at intake and not yet taken by a drainer has none (see <c>Handoff</c>), and its items are still pending.
-    /// </summary>
-    private const string Running = "u.owner IS NOT NULL AND u.lease_expires > now() AND u.worker_pid IS NOT NULL";
-
     public Task NextUnitsReady() => feed.UnitsReady.NextChange();
 
     public async ValueTask<IReadOnlyList<UnitKey>> ReadyUnitsAsync(string queue, int limit, CancellationToken cancellationToken)
     {
-        // Units handed over to drainers that have since stopped waiting come first: this node holds their leases.
-        var handed = WaitingHandoffs(queue, limit);
-        if (handed.Count == limit) return handed;
-        limit -= handed.Count;
         await using var command = dataSource.CreateCommand(
             $"SELECT u.job_id, u.unit FROM {_s}.units u WHERE u.queue = $1 AND {Claimable} ORDER BY u.ready_at LIMIT $2");
         command.Parameters.AddValues(queue, limit);
-        var ready = handed;
+        var ready = new List<UnitKey>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) ready.Add(new UnitKey(reader.GetString(0), reader.GetInt32(1)));
         return ready;
     }
 
     public async ValueTask<UnitClaim?> ClaimUnitAsync(UnitKey unit, int workerPid, CancellationToken cancellationToken) =>
-        await TakeHandoffAsync(c => c.Job.Id == unit.JobId && c.Unit == unit.Unit, workerPid, cancellationToken)
-        ?? (await ClaimAsync("SELECT $4::text, $5::int", [workerPid, unit.JobId, unit.Unit], cancellationToken)).FirstOrDefault();
+        (await ClaimAsync("SELECT $4::text, $5::int", [workerPid, unit.JobId, unit.Unit], cancellationToken)).FirstOrDefault();
 
     public async ValueTask<UnitClaim?> ClaimNextAsync(IReadOnlyList<string> queues, int workerPid, CancellationToken cancellationToken)
     {
-        if (await TakeHandoffAsync(c => queues.Contains(c.Job.Options.Queue), workerPid, cancellationToken) is { } handed) return handed;
         // Queue by queue, in priority order: each look walks one queue's index in ready order and stops at the first hit.
         foreach (var queue in queues)
         {
@@ -158,7 +146,6 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken)
     {
-        if (!await CommittedAsync(claim)) return [];
         await using var command = FencedCommand(claim, $"UPDATE {_s}.units u SET worker_pid = $5 WHERE {Fenced} RETURNING u.terminal, u.first_index", workerPid);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return [];
@@ -168,7 +155,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<List<int>> UnfinishedAsync(UnitClaim claim, IReadOnlyList<int> indices, CancellationToken cancellationToken)
     {
-        if (indices.Count == 0 || !await CommittedAsync(claim)) return [];
+        if (indices.Count == 0) return [];
         await using var command = dataSource.CreateCommand($"SELECT u.terminal, u.first_index FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
         command.Parameters.AddValues(claim.Job.Id, claim.Unit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -179,7 +166,6 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<IReadOnlyList<int>?> RenewAsync(UnitClaim claim, CancellationToken cancellationToken)
     {
-        if (!await CommittedAsync(claim)) return null;
         await using var command = FencedCommand(claim, $"UPDATE {_s}.units u SET lease_expires = now() + $5 WHERE {Fenced} RETURNING u.interrupts", _lease);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? reader.GetFieldValue<int[]>(0) : null;
@@ -187,11 +173,6 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask ReleaseAsync(UnitClaim claim, CancellationToken cancellationToken)
     {
-        if (!await CommittedAsync(claim))
-        {
-            _uncommitted.TryRemove(claim.Job.Id, out _);
-            return;
-        }
         // A unit whose last outcome was written by the fast path below was released by that same statement.
         if (_claims.TryRemove(Key(claim), out var known) && known.Done) return;
         await using var command = FencedCommand(claim, $"""
@@ -206,7 +187,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<bool> RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
     {
-        if (outcomes.IsEmpty || !await CommittedAsync(claim)) return false;
+        if (outcomes.IsEmpty) return false;
         if (_claims.TryGetValue(Key(claim), out var known) && await TryRecordAsync(claim, known, outcomes, cancellationToken) is { } fast) return fast;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -315,7 +296,7 @@ internal sealed partial class PostgresJobStore
     {
         await using var command = new NpgsqlCommand($"""
             SELECT u.first_index, u.count, u.terminal, u.batches, u.finished + u.failed + u.cancelled,
-                   {Running}, u.queue
+                   u.owner IS NOT NULL AND u.lease_expires > now(), u.queue
             FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2 {(fence is null ? "" : "AND u.owner = $3 AND u.lease = $4")}
             FOR UPDATE
             """, connection);

@@ -18,7 +18,6 @@ internal sealed partial class PostgresJobStore(
     NodeIdentity node,
     IOptions<StorageOptions> options,
     IOptions<AuthOptions> auth,
-    IdleDrainers idle,
     TimeProvider clock) : IJobStore
 {
     /// <summary>Notifications make waits wake at once; this is how long a missed one can delay a wait, at most.</summary>
@@ -105,7 +104,7 @@ internal sealed partial class PostgresJobStore(
     private string SummarySql(string where, string tail) => $"""
         SELECT {SpecColumns}, j.cancel_requested, j.completed_at,
                coalesce(sum(u.finished), 0)::int, coalesce(sum(u.failed), 0)::int, coalesce(sum(u.cancelled), 0)::int,
-               coalesce(sum(u.count - u.finished - u.failed - u.cancelled) FILTER (WHERE {Running}), 0)::int,
+               coalesce(sum(u.count - u.finished - u.failed - u.cancelled) FILTER (WHERE u.owner IS NOT NULL AND u.lease_expires > now()), 0)::int,
                min(u.started_at)
         FROM {_s}.jobs j LEFT JOIN {_s}.units u ON u.job_id = j.id
         {where}
