@@ -62,7 +62,7 @@ public sealed class JobServiceExecutor : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(items);
         if (chunksize < 1) throw new ArgumentOutOfRangeException(nameof(chunksize), "chunksize must be >= 1");
         ObjectDisposedException.ThrowIf(_lifetime.IsCancellationRequested, this);
-        var deadline = timeout is { } t ? DateTimeOffset.UtcNow + t : (DateTimeOffset?)null;
+        var deadline = Deadline(timeout);
         // Posted at once, as Executor.map submits before the first next(); read when enumerated.
         var posted = Client.CreateJobAsync(ItemsWriter.MapBody(function, items, chunksize, null), cancellationToken);
         return ReadMapAsync<T>(posted, deadline, timeout, cancellationToken);
@@ -77,9 +77,7 @@ public sealed class JobServiceExecutor : IAsyncDisposable, IDisposable
         {
             while (offset < job.Count)
             {
-                var wait = Client.LongPoll;
-                if (deadline is { } d && d - DateTimeOffset.UtcNow < wait) wait = Max(d - DateTimeOffset.UtcNow, TimeSpan.Zero);
-                await using (var stream = await Client.OpenCompactResultsAsync<T>(job.JobId, offset, null, wait, cancellationToken))
+                await using (var stream = await Client.OpenCompactResultsAsync<T>(job.JobId, offset, null, Poll(deadline), cancellationToken))
                 {
                     var stalled = false;
                     while (!stalled && await stream.ReadBatchAsync(cancellationToken) is { Length: > 0 } batch)
@@ -124,7 +122,7 @@ public sealed class JobServiceExecutor : IAsyncDisposable, IDisposable
     public async IAsyncEnumerable<JobFuture> AsCompletedAsync(
         IEnumerable<JobFuture> futures, TimeSpan? timeout = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var deadline = timeout is { } t ? DateTimeOffset.UtcNow + t : (DateTimeOffset?)null;
+        var deadline = Deadline(timeout);
         var pending = new Dictionary<string, JobFuture>();
         var total = 0;
         foreach (var future in futures)
@@ -139,10 +137,9 @@ public sealed class JobServiceExecutor : IAsyncDisposable, IDisposable
         }
         while (pending.Count > 0)
         {
-            var wait = Left(deadline);
-            if (wait is { } w && w <= TimeSpan.Zero)
+            if (Left(deadline) <= TimeSpan.Zero)
                 throw new TimeoutException($"{pending.Count} (of {total}) futures unfinished");
-            foreach (var done in await WaitRoundAsync(pending, ReturnWhen.FirstCompleted, wait, cancellationToken))
+            foreach (var done in await WaitRoundAsync(pending, ReturnWhen.FirstCompleted, deadline, cancellationToken))
                 yield return done;
         }
     }
@@ -154,14 +151,13 @@ public sealed class JobServiceExecutor : IAsyncDisposable, IDisposable
     public async Task<WaitResult> WaitAsync(
         IEnumerable<JobFuture> futures, ReturnWhen returnWhen = ReturnWhen.AllCompleted, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        var deadline = timeout is { } t ? DateTimeOffset.UtcNow + t : (DateTimeOffset?)null;
+        var deadline = Deadline(timeout);
         var all = futures.DistinctBy(f => f.Id).ToList();
         var pending = all.Where(f => !f.Done).ToDictionary(f => f.Id);
         while (!Holds(returnWhen, all, pending))
         {
-            var wait = Left(deadline);
-            if (wait is { } w && w <= TimeSpan.Zero) break;
-            var done = await WaitRoundAsync(pending, returnWhen, wait, cancellationToken);
+            if (Left(deadline) <= TimeSpan.Zero) break;
+            var done = await WaitRoundAsync(pending, returnWhen, deadline, cancellationToken);
             // FIRST_EXCEPTION is decided by the states of what ended: read them (a GET each, answered at once).
             if (returnWhen == ReturnWhen.FirstException)
                 foreach (var future in done) await future.RefreshAsync(cancellationToken);
@@ -179,13 +175,12 @@ public sealed class JobServiceExecutor : IAsyncDisposable, IDisposable
 
     /// <summary>One long poll over the pending futures; takes the ones that ended out of <paramref name="pending"/> and returns them.</summary>
     private async Task<List<JobFuture>> WaitRoundAsync(
-        Dictionary<string, JobFuture> pending, ReturnWhen returnWhen, TimeSpan? left, CancellationToken cancellationToken)
+        Dictionary<string, JobFuture> pending, ReturnWhen returnWhen, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
-        var poll = left is { } l && l < Client.LongPoll ? l : Client.LongPoll;
         var ended = new List<JobFuture>();
         try
         {
-            var answer = await Client.WaitAsync(new WaitRequest([.. pending.Keys], returnWhen, poll.TotalSeconds), cancellationToken);
+            var answer = await Client.WaitAsync(new WaitRequest([.. pending.Keys], returnWhen, Poll(deadline).TotalSeconds), cancellationToken);
             foreach (var id in answer.Done)
                 if (pending.Remove(id, out var future))
                 {
@@ -214,9 +209,13 @@ public sealed class JobServiceExecutor : IAsyncDisposable, IDisposable
         return ended;
     }
 
+    private static DateTimeOffset? Deadline(TimeSpan? timeout) => timeout is { } t ? DateTimeOffset.UtcNow + t : null;
+
     private static TimeSpan? Left(DateTimeOffset? deadline) => deadline is { } d ? d - DateTimeOffset.UtcNow : null;
 
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    /// <summary>How long one long poll may wait: the client's long poll, cut to what is left of the deadline.</summary>
+    private TimeSpan Poll(DateTimeOffset? deadline) =>
+        Left(deadline) is { } left && left < Client.LongPoll ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : Client.LongPoll;
 
     private async Task CancelQuietlyAsync(string jobId)
     {

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 
 namespace JobService.Client.Http;
@@ -42,6 +41,4 @@ internal static class Problems
         if (detail is null && errors.Count > 0) detail = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
         return new JobServiceException(status, title, string.IsNullOrEmpty(detail) ? null : detail, errors);
     }
-
-    public static bool Is(this JobServiceException error, HttpStatusCode status) => error.Status == status;
 }
