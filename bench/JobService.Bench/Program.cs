@@ -47,14 +47,15 @@ try
     service = await ServiceProcess.StartAsync(paths.ApiBin, BenchOptions.Workers, BenchOptions.Retention, cancellationToken);
     Console.WriteLine($"Service up at {service.BaseAddress} (pid {service.Pid}); warming up…");
     using var workloads = new ServiceWorkloads(service, BenchOptions.Retention);
-    await workloads.WarmUpAsync(Sizes.Warmup, cancellationToken);
+    var warmUp = await workloads.WarmUpAsync(Sizes.Warmup, cancellationToken);
+    Console.WriteLine($"Warmed: {warmUp}");
 
     // A B A B: each workload's service run, then its Python runs, N times
     var python = new PythonPools(paths.PythonScript, paths.Root, BenchOptions.Workers);
     var results = await new BenchRunner(workloads, python, options).RunAsync(cancellationToken);
 
     // The report: printed, written to docs/ (full runs) or bench/results/ (quick), raw runs as JSON beside it
-    var markdown = new MarkdownReport(machine, options, results).Render();
+    var markdown = new MarkdownReport(machine, options, warmUp, results).Render();
     Console.WriteLine();
     Console.WriteLine(markdown);
     var stamp = machine.Date.ToString("yyyyMMdd-HHmmss");

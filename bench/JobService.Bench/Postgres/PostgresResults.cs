@@ -16,6 +16,9 @@ internal sealed class PostgresResults(MachineInfo machine, string postgresVersio
     /// <summary>Runs of the baseline that stalled and were repeated (<see cref="RawHangfireStalledException"/>).</summary>
     public List<string> RawStalls { get; } = [];
 
+    /// <summary>How each node of goals 1–4 was warmed.</summary>
+    public Dictionary<string, WarmUp> WarmUps { get; } = [];
+
     /// <summary>Goal 1: (e) on the PostgreSQL node.</summary>
     public List<ServiceRun> Submits { get; } = [];
 

@@ -32,8 +32,9 @@ internal sealed partial class PostgresSection
             // The warm-up has done its work (JIT, connections) by the time it stalls.
             Console.WriteLine($"    warm-up: {e.Message}");
         }
-        await LimitedAsync("warm-up of the PostgreSQL node", async ct => { await onPostgres.WarmUpAsync(Sizes.PostgresWarmup, ct); return 0; }, cancellationToken);
-        await LimitedAsync("warm-up of the InMemory node", async ct => { await onInMemory.WarmUpAsync(Sizes.PostgresWarmup, ct); return 0; }, cancellationToken);
+        results.WarmUps["PostgreSQL node"] = await LimitedAsync("warm-up of the PostgreSQL node", ct => onPostgres.WarmUpAsync(Sizes.PostgresWarmup, ct), cancellationToken);
+        results.WarmUps["InMemory node"] = await LimitedAsync("warm-up of the InMemory node", ct => onInMemory.WarmUpAsync(Sizes.PostgresWarmup, ct), cancellationToken);
+        Console.WriteLine($"    warmed: {string.Join("; ", results.WarmUps.Select(w => $"{w.Key} {w.Value}"))}");
 
         for (var run = 1; run <= options.Runs; run++)
         {

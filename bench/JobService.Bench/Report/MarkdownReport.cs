@@ -6,7 +6,7 @@ using JobService.Bench.Workloads;
 namespace JobService.Bench.Report;
 
 /// <summary>docs/benchmarks.md: the machine, the method, the medians and ratios, a verdict per goal, every run.</summary>
-internal sealed class MarkdownReport(MachineInfo machine, BenchOptions options, IReadOnlyList<WorkloadResult> results)
+internal sealed class MarkdownReport(MachineInfo machine, BenchOptions options, WarmUp warmUp, IReadOnlyList<WorkloadResult> results)
 {
     private const double MaxPostResponseBytes = 1024;
     private const double MaxPeakMegabytes = 300;
@@ -66,7 +66,8 @@ internal sealed class MarkdownReport(MachineInfo machine, BenchOptions options, 
         md.AppendLine("## Method");
         md.AppendLine();
         md.AppendLine($"- {options.Runs} timed runs of each workload on each side, alternating: service, Python, service, Python… Figures are medians of the runs.");
-        md.AppendLine("- **Service**: the Release build started once (`dotnet JobService.Api.dll`, 2 worker processes), warmed with one small run of every workload. " +
+        md.AppendLine("- **Service**: the Release build started once (`dotnet JobService.Api.dll`, 2 worker processes), warmed with rounds of one small run of every workload until a round compiled fewer than " +
+            $"{ServiceWorkloads.SettledMethods} methods (the node's `dotnet.jit.compiled_methods`; at most {ServiceWorkloads.MaxWarmUpRounds} rounds; this run: {warmUp}). " +
             "Each run is timed on the client from the first byte of `POST /jobs` until the last result has been read over HTTP and parsed " +
             "(`GET /jobs/{id}/results?wait=300` read as it streams with `Utf8JsonReader`; every entry's state and index checked, results checked " +
             "against the expected values). The client (`HttpClient`, `SocketsHttpHandler`, loopback) runs on the same 2 cores as the service and its workers.");

@@ -74,8 +74,9 @@ internal sealed class PostgresReport(PostgresResults results)
             "*Enqueue → start*: from just before `Enqueue` is called (a `Stopwatch` timestamp passed as the job's argument) until the job method " +
             $"starts, queued behind the other jobs; then {_sizes.RawProbes} jobs enqueued one at a time, each once the one before has started (*one job at a time*, " +
             $"the latency a lone caller sees). Warmed with {RawHangfire.WarmupJobs} jobs on a database of their own; the server is stopped after each run.");
-        md.AppendLine("- **Goals 1–4**: one node on PostgreSQL and one on InMemory, 2 worker processes each, started together and warmed with one small " +
-            "run of every workload. Each run: raw Hangfire, then (c), (a), (e) and (d), each on both nodes ((e) and (d) on InMemory are not goals: " +
+        md.AppendLine("- **Goals 1–4**: one node on PostgreSQL and one on InMemory, 2 worker processes each, started together and warmed with rounds of one small " +
+            $"run of every workload until a round compiled fewer than {ServiceWorkloads.SettledMethods} methods (at most {ServiceWorkloads.MaxWarmUpRounds} rounds; " +
+            $"this run: {string.Join("; ", results.WarmUps.Select(w => $"{w.Key} {w.Value}"))}). Each run: raw Hangfire, then (c), (a), (e) and (d), each on both nodes ((e) and (d) on InMemory are not goals: " +
             "they tell what PostgreSQL adds per job). The workloads are " +
             "`docs/benchmarks.md`'s, timed on the client end to end over HTTP: (a) `power_sum` map over 1.." +
             $"{_sizes.PowerSumItems:N0}, automatic chunks, every result read; (c) `echo` map over 0..{_sizes.EchoItems - 1:N0}, every result read; " +

@@ -95,6 +95,16 @@ internal sealed class ServiceClient(Uri baseAddress) : IDisposable
         return document.RootElement.GetProperty("jobs").GetArrayLength();
     }
 
+    /// <summary>The node's <c>dotnet.jit.compiled_methods</c>, read from <c>GET /metrics</c> (Prometheus text).</summary>
+    public async Task<long> JitCompiledMethodsAsync(CancellationToken cancellationToken)
+    {
+        const string Name = "dotnet_jit_compiled_methods_total";
+        var text = await _http.GetStringAsync("/metrics", cancellationToken);
+        foreach (var line in text.Split('\n'))
+            if (line.StartsWith(Name, StringComparison.Ordinal) && long.TryParse(line[(line.LastIndexOf(' ') + 1)..], out var value)) return value;
+        throw new BenchException($"GET /metrics has no {Name}");
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static string Excerpt(byte[] bytes) => Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 500));
