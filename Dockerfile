@@ -25,9 +25,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf 
 WORKDIR /app
 COPY --from=build /app ./
 ENV ASPNETCORE_HTTP_PORTS=8080
-# Tier-up without the 100 ms "startup-like activity" delay: a node under steady load otherwise keeps deferring it and spends
-# a large share of its CPU in the JIT for minutes after a deploy (measured in bench/, see src/Api/JobService.Api.csproj).
-ENV DOTNET_TC_CallCountingDelayMs=0
 EXPOSE 8080
 # Liveness, with what the image has (bash, no curl): a restart helps only a process that no longer answers.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 CMD ["bash", "-c", \

@@ -64,8 +64,6 @@ internal sealed class ServiceProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.ArgumentList.Add($"--{key}={value}");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        // As the Dockerfile runs the service (see there).
-        info.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
 
         var service = new ServiceProcess(Process.Start(info) ?? throw new InvalidOperationException("cannot start dotnet"), new Uri($"http://127.0.0.1:{port}"));
         try
