@@ -26,6 +26,23 @@ public sealed class TwoNodeTests
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task ABigMapReadsTheSameResultsOnTheNodeThatTookItAsOnTheOther()
+    {
+        await using var cluster = await Cluster.CreateAsync();
+        var (a, b) = await StartTwoAsync(cluster);
+        var items = Enumerable.Range(0, 5000).ToArray();
+
+        // The accepting node keeps the items and the outcomes it records in memory (PostgresJobStore.LocalItems/LocalResults);
+        // the other node reads both from the database. Units of the job run on both.
+        var job = await a.Client.MapAsync("echo", items.Cast<object>(), new { chunksize = 250 });
+        var onA = await a.Client.ResultsAsync(job.JobId);
+        var onB = await b.Client.ResultsAsync(job.JobId);
+
+        Assert.Equal(items, onA.Results.Select(r => r.Result!.Value.GetInt32()));
+        Assert.Equal(items, onB.Results.Select(r => r.Result!.Value.GetInt32()));
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task LongPollsAndWaitsOnOneNodeReturnWhenTheFutureEndsOnTheOther()
     {
         await using var cluster = await Cluster.CreateAsync();

@@ -18,6 +18,8 @@ internal sealed partial class PostgresJobStore
     public async ValueTask AddAsync(NewJob job, CancellationToken cancellationToken)
     {
         var pending = new PendingJob(job.Spec, PackUnits(job));
+        // Before the commit: a unit can be claimed the moment it is committed. Nothing else names an uncommitted job.
+        KeepLocalItems(job);
         _intake.Writer.TryWrite(pending);
         if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0) _ = Task.Run(WriteGroupsAsync, CancellationToken.None);
         // Checkpoint: once this returns, the job is committed and the 202 may go out. From here it survives this

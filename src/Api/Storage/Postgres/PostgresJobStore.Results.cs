@@ -36,7 +36,7 @@ internal sealed partial class PostgresJobStore
             {
                 var change = watch.Signal.NextChange();
                 // What was read already is given out before the store is asked for more.
-                if (!unit.Entries[position - unit.First].State.IsTerminal()) await ReadNewBatchesAsync(unit, cancellationToken);
+                if (!unit.Entries[position - unit.First].State.IsTerminal()) await ReadNewBatchesAsync(unit, position, cancellationToken);
                 var count = 0;
                 while (position < unitEnd && count < batch.Length && unit.Entries[position - unit.First].State.IsTerminal())
                     batch[count++] = unit.Entries[position++ - unit.First];
@@ -51,9 +51,18 @@ internal sealed partial class PostgresJobStore
         }
     }
 
-    /// <summary>Appends the unit's outcomes recorded since the last look.</summary>
-    private async Task ReadNewBatchesAsync(UnitResults unit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends the unit's outcomes recorded since the last look: the batches this node keeps first, then, unless those gave
+    /// the outcome of item <paramref name="wanted"/>, the database's (the rest is read when the stream next lacks an outcome).
+    /// </summary>
+    private async Task ReadNewBatchesAsync(UnitResults unit, int wanted, CancellationToken cancellationToken)
     {
+        while (TakeLocalBatch(unit.JobId, unit.Unit, unit.NextBatch) is { } data)
+        {
+            unit.NextBatch++;
+            Append(unit, data, UnitCodec.CurrentFormat);
+        }
+        if (unit.Entries[wanted - unit.First].State.IsTerminal()) return;
         await using var command = dataSource.CreateCommand(
             $"SELECT r.batch, r.data, r.format FROM {_s}.results r WHERE r.job_id = $1 AND r.unit = $2 AND r.batch >= $3 ORDER BY r.batch");
         command.Parameters.AddValues(unit.JobId, unit.Unit, unit.NextBatch);
@@ -61,9 +70,14 @@ internal sealed partial class PostgresJobStore
         while (await reader.ReadAsync(cancellationToken))
         {
             unit.NextBatch = reader.GetInt32(0) + 1;
-            foreach (var outcome in UnitCodec.Read(reader.GetFieldValue<byte[]>(1), reader.GetInt16(2)))
-                unit.Entries[outcome.Index - unit.First] = new ResultEntry(outcome.Index, outcome.State, outcome.Result, outcome.Error);
+            Append(unit, reader.GetFieldValue<byte[]>(1), reader.GetInt16(2));
         }
+    }
+
+    private static void Append(UnitResults unit, byte[] data, short format)
+    {
+        foreach (var outcome in UnitCodec.Read(data, format))
+            unit.Entries[outcome.Index - unit.First] = new ResultEntry(outcome.Index, outcome.State, outcome.Result, outcome.Error);
     }
 
     /// <summary>Whether a node holds the unit now: its unfinished items are running, else pending.</summary>

@@ -109,6 +109,8 @@ internal sealed partial class PostgresJobStore
     /// <summary>Leases the units <paramref name="picked"/> selects (job_id, unit), if they are still claimable once locked.</summary>
     private async ValueTask<List<UnitClaim>> ClaimAsync(string picked, object[] values, CancellationToken cancellationToken)
     {
+        // The arguments of jobs this node keeps in memory are not sent back (see PostgresJobStore.LocalItems).
+        var localJobs = 3 + values.Length;
         await using var command = dataSource.CreateCommand($"""
             WITH picked (job_id, unit) AS ({picked})
             UPDATE {_s}.units u
@@ -116,13 +118,18 @@ internal sealed partial class PostgresJobStore
                 interrupts = ARRAY[]::int[], worker_pid = $3, started_at = coalesce(u.started_at, now())
             FROM picked p, {_s}.jobs j
             WHERE u.job_id = p.job_id AND u.unit = p.unit AND j.id = u.job_id AND {Claimable}
-            RETURNING {SpecColumns}, u.unit, u.first_index, u.count, u.args, u.slots, u.terminal, u.attempts, u.lease, u.blames, u.batches, u.finished + u.failed + u.cancelled
+            RETURNING {SpecColumns}, u.unit, u.first_index, u.count, CASE WHEN u.job_id = ANY(${localJobs}) THEN NULL ELSE u.args END,
+                u.slots, u.terminal, u.attempts, u.lease, u.blames, u.batches, u.finished + u.failed + u.cancelled
             """);
         command.Parameters.AddValues(node.Id, _lease);
         command.Parameters.AddValues(values);
+        command.Parameters.AddValues((object)LocalItemJobs());
         var claims = new List<UnitClaim>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) claims.Add(ReadClaim(reader));
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken)) claims.Add(ReadClaim(reader));
+        // A job's entry can go between the statement and the read (it expired, or its units were all claimed): read those.
+        for (var i = 0; i < claims.Count; i++)
+            if (claims[i].Items is null) claims[i] = claims[i] with { Items = await ReadItemsAsync(claims[i], cancellationToken) };
         return claims.OrderBy(c => c.Job.CreatedAt).ThenBy(c => c.Unit).ToList();
     }
 
@@ -131,17 +138,27 @@ internal sealed partial class PostgresJobStore
         var spec = ReadSpec(reader, 0);
         var c = SpecColumnCount;
         var (unit, first, count) = (reader.GetInt32(c), reader.GetInt32(c + 1), reader.GetInt32(c + 2));
-        var args = reader.GetFieldValue<byte[]>(c + 3);
-        var slots = reader.IsDBNull(c + 4) ? null : reader.GetFieldValue<byte[]>(c + 4);
+        var items = reader.IsDBNull(c + 3)
+            ? TakeLocalItems(spec.Id)
+            : new UnitItems(first, UnitCodec.UnpackArguments(reader.GetFieldValue<byte[]>(c + 3), count, reader.IsDBNull(c + 4) ? null : reader.GetFieldValue<byte[]>(c + 4)));
         var terminal = reader.GetFieldValue<byte[]>(c + 5);
         var pending = new List<int>(count);
         for (var k = 0; k < count; k++)
             if (!UnitCodec.IsSet(terminal, k)) pending.Add(first + k);
         var blamed = reader.GetFieldValue<int[]>(c + 8).GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
-        var claim = new UnitClaim(spec, unit, new UnitItems(first, UnitCodec.UnpackArguments(args, count, slots)), pending,
-            reader.GetInt32(c + 6), blamed, reader.GetInt64(c + 7));
+        var claim = new UnitClaim(spec, unit, items!, pending, reader.GetInt32(c + 6), blamed, reader.GetInt64(c + 7));
         _claims[Key(claim)] = new ClaimedUnit(unit, first, count, terminal, reader.GetInt32(c + 9), reader.GetInt32(c + 10));
         return claim;
+    }
+
+    private async Task<UnitItems> ReadItemsAsync(UnitClaim claim, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT u.first_index, u.count, u.args, u.slots FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
+        command.Parameters.AddValues(claim.Job.Id, claim.Unit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) throw new InvalidOperationException($"unit {claim.Unit} of job {claim.Job.Id} is gone");
+        var (first, count) = (reader.GetInt32(0), reader.GetInt32(1));
+        return new UnitItems(first, UnitCodec.UnpackArguments(reader.GetFieldValue<byte[]>(2), count, reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3)));
     }
 
     public async ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken)
@@ -233,12 +250,14 @@ internal sealed partial class PostgresJobStore
                 WHERE id = $1 AND $8 AND EXISTS (SELECT 1 FROM u) RETURNING open_units)
             SELECT coalesce((SELECT open_units = 0 FROM j), false), pg_notify('{PostgresListener.JobChanged}', {PostgresListener.PayloadSql("job_id", "$3")}) FROM u
             """);
+        var data = batch.Data.WrittenMemory.ToArray();
         command.Parameters.AddValues(claim.Job.Id, claim.Unit, node.Id, claim.Lease, bits, batch.Finished, batch.Failed, done, known.Batches,
-            batch.MinIndex, batch.MaxIndex, batch.Data.WrittenMemory.ToArray(), outcomes.Span[^1].WorkerPid);
+            batch.MinIndex, batch.MaxIndex, data, outcomes.Span[^1].WorkerPid);
         bool? completed = null;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             while (await reader.ReadAsync(cancellationToken)) completed = reader.GetBoolean(0);
         if (completed is null) return null;
+        KeepLocalBatch(claim.Job.Id, claim.Unit, known.Batches, data, ended);
         _claims[Key(claim)] = known with { Terminal = bits, Batches = known.Batches + 1, Terminated = known.Terminated + ended, Done = done };
         feed.Changed(claim.Job.Id);
         return completed;
