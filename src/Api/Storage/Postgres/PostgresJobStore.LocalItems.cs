@@ -14,40 +14,49 @@ internal sealed partial class PostgresJobStore
     /// <summary>Smaller jobs' arguments cost little to read back; every claim names the kept jobs, so few are kept.</summary>
     private const int LocalItemsMinCount = 1024;
 
-    private long _nextItemsSweep;
+    private static readonly IReadOnlyDictionary<string, LocalItems> NoLocalItems = new Dictionary<string, LocalItems>();
 
     private readonly ConcurrentDictionary<string, LocalItems> _localItems = new(StringComparer.Ordinal);
+    private long _nextItemsSweep;
 
     private void KeepLocalItems(NewJob job)
     {
         if (job.Spec.Count < LocalItemsMinCount) return;
         var now = clock.GetUtcNow();
-        if (SweepDue(ref _nextItemsSweep, now))
-            foreach (var (jobId, entry) in _localItems)
-                if (entry.Expires < now) _localItems.TryRemove(jobId, out _);
+        RemoveExpired(_localItems, ref _nextItemsSweep, now, jobId => _localItems.TryRemove(jobId, out _));
         _localItems[job.Spec.Id] = new LocalItems(job.Items, job.Spec.Plan.Units, now + LocalItemsLifetime);
     }
 
-    /// <summary>Whether a second has passed since the last look for expired entries (<paramref name="next"/>): one thread looks.</summary>
-    private static bool SweepDue(ref long next, DateTimeOffset now)
-    {
-        var due = Volatile.Read(ref next);
-        return now.UtcTicks >= due && Interlocked.CompareExchange(ref next, now.UtcTicks + TimeSpan.TicksPerSecond, due) == due;
-    }
+    /// <summary>
+    /// The kept jobs as a claim sees them: the statement is told not to return their arguments, and the claim takes them
+    /// from this copy, which an entry expiring meanwhile does not change.
+    /// </summary>
+    private IReadOnlyDictionary<string, LocalItems> LocalItemsNow() =>
+        _localItems.IsEmpty ? NoLocalItems : new Dictionary<string, LocalItems>(_localItems, StringComparer.Ordinal);
 
-    /// <summary>The jobs whose arguments a claim need not return.</summary>
-    private string[] LocalItemJobs() => _localItems.IsEmpty ? [] : _localItems.Keys.ToArray();
-
-    /// <summary>A claimed unit's items from memory; null when they are no longer kept (the caller reads them).</summary>
-    private UnitItems? TakeLocalItems(string jobId)
+    /// <summary>A claimed unit's items from memory: the job's own items, indexed by the job's item index.</summary>
+    private UnitItems TakeLocalItems(string jobId, LocalItems entry)
     {
-        if (!_localItems.TryGetValue(jobId, out var entry)) return null;
-        if (Interlocked.Decrement(ref entry.UnitsLeft) <= 0) _localItems.TryRemove(jobId, out _);
-        // The job's own items, indexed by the job's item index: the unit's range is part of them.
+        if (Interlocked.Decrement(ref entry.UnitsLeft) <= 0) _localItems.TryRemove(KeyValuePair.Create(jobId, entry));
         return new UnitItems(0, entry.Items);
     }
 
-    private sealed class LocalItems(ItemArguments items, int units, DateTimeOffset expires)
+    /// <summary>Removes the entries past their expiry, at most once a second (<paramref name="next"/>): one thread looks.</summary>
+    private static void RemoveExpired<TKey, TEntry>(ConcurrentDictionary<TKey, TEntry> entries, ref long next, DateTimeOffset now, Action<TKey> remove)
+        where TKey : notnull where TEntry : IExpiring
+    {
+        var due = Volatile.Read(ref next);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref next, now.UtcTicks + TimeSpan.TicksPerSecond, due) != due) return;
+        foreach (var (key, entry) in entries)
+            if (entry.Expires < now) remove(key);
+    }
+
+    private interface IExpiring
+    {
+        DateTimeOffset Expires { get; }
+    }
+
+    private sealed class LocalItems(ItemArguments items, int units, DateTimeOffset expires) : IExpiring
     {
         public ItemArguments Items => items;
         public DateTimeOffset Expires => expires;

@@ -27,9 +27,7 @@ internal sealed partial class PostgresJobStore
     {
         if (outcomes < LocalBatchMinOutcomes) return;
         var now = clock.GetUtcNow();
-        if (SweepDue(ref _nextBatchSweep, now))
-            foreach (var (key, entry) in _localBatches)
-                if (entry.Expires < now) DropLocalBatch(key);
+        RemoveExpired(_localBatches, ref _nextBatchSweep, now, key => DropLocalBatch(key));
         if (Interlocked.Add(ref _localBatchBytes, data.Length) > LocalBatchBytes || !_localBatches.TryAdd((jobId, unit, batch), new LocalBatch(data, now + LocalBatchLifetime)))
             Interlocked.Add(ref _localBatchBytes, -data.Length);
     }
@@ -45,5 +43,5 @@ internal sealed partial class PostgresJobStore
         return entry;
     }
 
-    private sealed record LocalBatch(byte[] Data, DateTimeOffset Expires);
+    private sealed record LocalBatch(byte[] Data, DateTimeOffset Expires) : IExpiring;
 }

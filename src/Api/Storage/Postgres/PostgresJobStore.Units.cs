@@ -123,42 +123,30 @@ internal sealed partial class PostgresJobStore
             """);
         command.Parameters.AddValues(node.Id, _lease);
         command.Parameters.AddValues(values);
-        command.Parameters.AddValues((object)LocalItemJobs());
+        var local = LocalItemsNow();
+        command.Parameters.AddValues((object)local.Keys.ToArray());
         var claims = new List<UnitClaim>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            while (await reader.ReadAsync(cancellationToken)) claims.Add(ReadClaim(reader));
-        // A job's entry can go between the statement and the read (it expired, or its units were all claimed): read those.
-        for (var i = 0; i < claims.Count; i++)
-            if (claims[i].Items is null) claims[i] = claims[i] with { Items = await ReadItemsAsync(claims[i], cancellationToken) };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) claims.Add(ReadClaim(reader, local));
         return claims.OrderBy(c => c.Job.CreatedAt).ThenBy(c => c.Unit).ToList();
     }
 
-    private UnitClaim ReadClaim(NpgsqlDataReader reader)
+    private UnitClaim ReadClaim(NpgsqlDataReader reader, IReadOnlyDictionary<string, LocalItems> local)
     {
         var spec = ReadSpec(reader, 0);
         var c = SpecColumnCount;
         var (unit, first, count) = (reader.GetInt32(c), reader.GetInt32(c + 1), reader.GetInt32(c + 2));
         var items = reader.IsDBNull(c + 3)
-            ? TakeLocalItems(spec.Id)
+            ? TakeLocalItems(spec.Id, local[spec.Id])
             : new UnitItems(first, UnitCodec.UnpackArguments(reader.GetFieldValue<byte[]>(c + 3), count, reader.IsDBNull(c + 4) ? null : reader.GetFieldValue<byte[]>(c + 4)));
         var terminal = reader.GetFieldValue<byte[]>(c + 5);
         var pending = new List<int>(count);
         for (var k = 0; k < count; k++)
             if (!UnitCodec.IsSet(terminal, k)) pending.Add(first + k);
         var blamed = reader.GetFieldValue<int[]>(c + 8).GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
-        var claim = new UnitClaim(spec, unit, items!, pending, reader.GetInt32(c + 6), blamed, reader.GetInt64(c + 7));
+        var claim = new UnitClaim(spec, unit, items, pending, reader.GetInt32(c + 6), blamed, reader.GetInt64(c + 7));
         _claims[Key(claim)] = new ClaimedUnit(unit, first, count, terminal, reader.GetInt32(c + 9), reader.GetInt32(c + 10));
         return claim;
-    }
-
-    private async Task<UnitItems> ReadItemsAsync(UnitClaim claim, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand($"SELECT u.first_index, u.count, u.args, u.slots FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
-        command.Parameters.AddValues(claim.Job.Id, claim.Unit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) throw new InvalidOperationException($"unit {claim.Unit} of job {claim.Job.Id} is gone");
-        var (first, count) = (reader.GetInt32(0), reader.GetInt32(1));
-        return new UnitItems(first, UnitCodec.UnpackArguments(reader.GetFieldValue<byte[]>(2), count, reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3)));
     }
 
     public async ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken)
