@@ -148,14 +148,8 @@ public sealed class HostileClientTests(HostileClientFixture service)
     [Fact(Timeout = 60_000)]
     public async Task LargeUploadOverTheConcurrentCapIsTooManyRequestsWithRetryAfter()
     {
-        RawResponse refused;
-        await using (var first = await RawHttp.OpenAsync(Host.Port, "POST", "/jobs", "Content-Type: application/json", "Transfer-Encoding: chunked"))
-        {
-            await first.WriteChunkAsync(LargeBody[..^1]);
-            // Past 1 MB, the first upload holds the node's only slot (Limits:ConcurrentLargeUploads = 1) until it ends.
-            while ((refused = await PostChunkedAsync(LargeBody)).Status != 429) await Task.Delay(50);
-            first.Abort();
-        }
+        var (holder, refused) = await HoldTheLargeUploadSlotAsync();
+        await using (holder) holder.Abort();
 
         refused.Problem(429);
         Assert.True(int.Parse(refused.Headers["retry-after"]) > 0);
@@ -165,12 +159,12 @@ public sealed class HostileClientTests(HostileClientFixture service)
     [Fact(Timeout = 60_000)]
     public async Task SmallBodiesWithoutALengthNeverWaitForALargeUploadSlot()
     {
-        await using var first = await RawHttp.OpenAsync(Host.Port, "POST", "/jobs", "Content-Type: application/json", "Transfer-Encoding: chunked");
-        await first.WriteChunkAsync(LargeBody[..^1]);
-        while ((await PostChunkedAsync(LargeBody)).Status != 429) await Task.Delay(50);
-
-        Assert.Equal(202, (await PostChunkedAsync(Encoding.UTF8.GetBytes(Job))).Status);
-        first.Abort();
+        var (holder, _) = await HoldTheLargeUploadSlotAsync();
+        await using (holder)
+        {
+            Assert.Equal(202, (await PostChunkedAsync(Encoding.UTF8.GetBytes(Job))).Status);
+            holder.Abort();
+        }
     }
 
     [Fact(Timeout = 60_000)]
@@ -256,6 +250,26 @@ public sealed class HostileClientTests(HostileClientFixture service)
 
     /// <summary>Seen once on a loaded machine: an upload racing the large-upload slot got no answer; it is given up and retried.</summary>
     private static readonly TimeSpan ExchangeLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// An upload past 1 MB that holds the node's only slot (Limits:ConcurrentLargeUploads = 1) until it is aborted, and the
+    /// 429 a second upload got meanwhile. Two uploads race for the slot: while the loser is the holder, it starts again.
+    /// </summary>
+    private async Task<(RawHttp Holder, RawResponse Refused)> HoldTheLargeUploadSlotAsync()
+    {
+        while (true)
+        {
+            var holder = await RawHttp.OpenAsync(Host.Port, "POST", "/jobs", "Content-Type: application/json", "Transfer-Encoding: chunked");
+            await holder.WriteChunkAsync(LargeBody[..^1]);
+            while (!holder.Answered)
+            {
+                var probe = await PostChunkedAsync(LargeBody);
+                if (probe.Status == 429 && !holder.Answered) return (holder, probe);
+                await Task.Delay(50);
+            }
+            await holder.DisposeAsync();
+        }
+    }
 
     private async Task<RawResponse> PostChunkedAsync(byte[] body)
     {

@@ -64,6 +64,9 @@ public sealed class RawHttp : IAsyncDisposable
             if (!await WriteChunkAsync(chunk)) return;
     }
 
+    /// <summary>Whether the server has answered (or closed the connection) yet.</summary>
+    public bool Answered => _answer.IsCompleted;
+
     /// <summary>Closes the connection mid-request, as a client that goes away.</summary>
     public void Abort()
     {
