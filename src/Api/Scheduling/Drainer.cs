@@ -60,10 +60,17 @@ public sealed class Drainer(
                 named = null;
                 if (claimed.TryDequeue(out var claim))
                 {
-                    // A quick unit gives its worker back as soon as its result is read; its outcome is written, and its
-                    // claim released, while the next one runs. A slow unit is simply awaited.
+                    // A quick unit is not waited for: the next lease waits for its worker. Another is waited for until its last
+                    // items run; the next unit is claimed meanwhile, and its last outcomes written, and its claim released, while
+                    // the next one runs.
+                    var pid = worker.Worker.Pid;
                     var running = runner.RunAsync(claim, worker, tally, cancellationToken);
-                    if (IsQuick(claim)) finishing.Add(running); else await running;
+                    if (IsQuick(claim)) finishing.Add(running.Unwrap());
+                    else
+                    {
+                        finishing.Add(await running);
+                        if (claimed.Count == 0) await ClaimAsync(claimed, null, pid, cancellationToken);
+                    }
                     if (finishing.Count >= FetchAhead) await DrainFinishedAsync(finishing);
                     idleSince = clock.GetTimestamp();
                     continue;

@@ -30,7 +30,22 @@ public sealed class UnitRunner(
 
     /// <param name="worker">The worker for the unit's first send. The runner returns it to the pool.</param>
     /// <param name="tally">Counts what the unit's items ended as, for the dispatch job that ran it.</param>
-    public async Task RunAsync(UnitClaim claim, WorkerLease worker, UnitTally tally, CancellationToken cancellationToken)
+    /// <returns>
+    /// Completes once the unit is about to need no worker any more: its last send's items nearly all reported (see
+    /// <see cref="WorkerSession.NearlyDone"/>), or the run over. What it gives completes once the last outcomes are written
+    /// and the claim is released, so that the next unit can be claimed, and run, meanwhile.
+    /// </returns>
+    public async Task<Task> RunAsync(UnitClaim claim, WorkerLease worker, UnitTally tally, CancellationToken cancellationToken)
+    {
+        var nearlyFree = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = RunToEndAsync(claim, worker, tally, nearlyFree, cancellationToken);
+        await Task.WhenAny(nearlyFree.Task, run);
+        // A run that failed before its items were all reported fails here, not behind the next unit.
+        if (run.IsFaulted) await run;
+        return run;
+    }
+
+    private async Task RunToEndAsync(UnitClaim claim, WorkerLease worker, UnitTally tally, TaskCompletionSource nearlyFree, CancellationToken cancellationToken)
     {
         var spec = claim.Job;
         tally.UnitRan();
@@ -71,7 +86,10 @@ public sealed class UnitRunner(
                     : await store.ClaimItemsAsync(claim, TakeSend(remaining, lease.Worker), lease.Worker.Pid, lost.Token);
                 claimedFor = null;
                 if (sending.Length == 0) continue;
-                var session = new WorkerSession(claim, sending, isolated, timeout, lease, store, timings, lifecycle, tally);
+                var session = new WorkerSession(claim, sending, isolated, timeout, lease, store, timings, lifecycle, tally)
+                {
+                    NearlyDone = remaining.Count == 0 ? nearlyFree : null,
+                };
                 SessionResult result;
                 using (_sessions.Register(session)) result = await session.RunAsync(lost.Token);
                 sending = [];
@@ -98,6 +116,7 @@ public sealed class UnitRunner(
                 }
                 remaining.InsertRange(0, unreported);
             }
+            nearlyFree.TrySetResult();
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -119,6 +138,7 @@ public sealed class UnitRunner(
         }
         finally
         {
+            nearlyFree.TrySetResult();
             claimedFor?.Dispose();
             await lost.CancelAsync();
             await renewing;

@@ -17,6 +17,9 @@ internal sealed class WorkerSession(
     private readonly JobSpec _spec = claim.Job;
     private const int RecordBatch = 4096;
 
+    /// <summary>About a claim's round trip on a busy node: <see cref="NearlyDone"/> is told this long before the last item ends.</summary>
+    private static readonly TimeSpan NearlyDoneLead = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Chunks go to the worker in pieces of about this size: a 100,000-item chunk never sits whole in memory.</summary>
     private const int WriteBuffer = 64 * 1024;
     private ConcurrentDictionary<int, byte>? _interrupts;
@@ -26,6 +29,9 @@ internal sealed class WorkerSession(
     private volatile bool _interrupted;
 
     public string JobId => _spec.Id;
+
+    /// <summary>Completed when the items left are estimated to end within <see cref="NearlyDoneLead"/> (from the pace so far), or at the end.</summary>
+    public TaskCompletionSource? NearlyDone { get; init; }
 
     /// <summary>Force-cancel of <paramref name="index"/>: kill the worker if it is running that item now, or when it gets there.</summary>
     public void Interrupt(int index)
@@ -64,6 +70,7 @@ internal sealed class WorkerSession(
         var end = SessionEnd.Completed;
         var detail = "";
         var batch = Math.Min(items.Length, RecordBatch);
+        var started = Stopwatch.GetTimestamp();
         var recorder = _recorder = new OutcomeRecorder(store, claim, batch, lifecycle, tally);
         var frames = new Frame[batch];
         var functionTimings = _spec.Functions.Select(timings.For).ToArray();
@@ -109,6 +116,8 @@ internal sealed class WorkerSession(
                     // What was decoded is recorded even when a later frame of the batch breaks the protocol.
                     await (isolated ? recorder.FlushAsync() : recorder.FlushIfIdleAsync());
                 }
+                if (NearlyDone is { Task.IsCompleted: false } nearlyDone && _next > 0 && Stopwatch.GetElapsedTime(started) * (items.Length - _next) <= NearlyDoneLead * _next)
+                    nearlyDone.TrySetResult();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -37,7 +37,7 @@ public sealed class RunnerNode : IAsyncDisposable
     }
 
     /// <summary>Runs the claim on the node's worker, as a drainer does.</summary>
-    public async Task RunAsync(UnitClaim claim) => await Runner.RunAsync(claim, await _pool.LeaseAsync(default), new UnitTally(), default);
+    public async Task RunAsync(UnitClaim claim) => await await Runner.RunAsync(claim, await _pool.LeaseAsync(default), new UnitTally(), default);
 
     public async ValueTask DisposeAsync() => await _pool.StopAsync(default);
 }
