@@ -140,6 +140,22 @@ public sealed class PostgresJobStoreTests : JobStoreContract
         Assert.Equal([0, 3, 2], await CompletedAsync(jobId, offset: 1));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task AUnitWhoseArgumentsWereWrittenBeforeVersion6IsClaimedWithThem()
+    {
+        var jobId = await AddJobAsync(items: 2);
+        await using (var connection = new NpgsqlConnection(_database))
+        {
+            await connection.OpenAsync();
+            byte[] format1 = [1, 0, 0, 0, 1, 0, 0, 0, .. "5"u8, .. "6"u8];
+            await Execute(connection, "UPDATE jobservice.units SET args = $2, args_format = 1 WHERE job_id = $1", jobId, format1);
+        }
+
+        var claim = (await Store.ClaimUnitAsync(new UnitKey(jobId, 0), workerPid: 42, default))!;
+
+        Assert.Equal(["5", "6"], new[] { 0, 1 }.Select(i => System.Text.Encoding.UTF8.GetString(claim.Items[i].Span)));
+    }
+
     private static async Task Execute(NpgsqlConnection connection, string sql, params object[] values)
     {
         await using var command = new NpgsqlCommand(sql, connection);

@@ -41,4 +41,45 @@ public sealed class UnitCodecTests
         // Head, elapsed and length: three bytes per outcome, plus the pid once.
         Assert.True(writer.Data.WrittenCount <= 1000 * (6 + 3) + 3, $"{writer.Data.WrittenCount} bytes");
     }
+
+    [Fact]
+    public void Arguments_read_back_as_packed_whatever_their_lengths()
+    {
+        string[] items = ["1", new string('7', 127), $"\"{new string('x', 126)}\"", new string('9', 16_384), "[]"];
+
+        var packed = UnitCodec.PackArguments(Arguments(items), first: 1, count: 3);
+        var read = UnitCodec.UnpackArguments(packed, UnitCodec.CurrentArgumentsFormat, count: 3, slots: null);
+
+        Assert.Equal(items[1..4], Texts(read));
+    }
+
+    [Fact]
+    public void A_map_of_small_numbers_packs_to_its_JSON_and_a_byte_per_item()
+    {
+        var items = Enumerable.Range(1, 1000).Select(i => i.ToString()).ToArray();
+
+        var packed = UnitCodec.PackArguments(Arguments(items), first: 0, count: items.Length);
+
+        Assert.Equal(items.Sum(i => i.Length) + items.Length, packed.Length);
+    }
+
+    [Fact]
+    public void Arguments_packed_in_format_1_still_read_back()
+    {
+        // Format 1 (schema versions 1 to 5): every length in 4 bytes first, then the JSON.
+        byte[] packed = [2, 0, 0, 0, 3, 0, 0, 0, .. "42"u8, .. "\"a\""u8];
+
+        var read = UnitCodec.UnpackArguments(packed, format: 1, count: 2, slots: null);
+
+        Assert.Equal(["42", "\"a\""], Texts(read));
+    }
+
+    private static ItemArguments Arguments(string[] items)
+    {
+        var lengths = items.Select(Encoding.UTF8.GetByteCount).ToArray();
+        var offsets = lengths.Select((_, i) => lengths[..i].Sum()).ToArray();
+        return new ItemArguments(Encoding.UTF8.GetBytes(string.Concat(items)), offsets, lengths, items.Length, null);
+    }
+
+    private static string[] Texts(ItemArguments read) => Enumerable.Range(0, read.Count).Select(k => Encoding.UTF8.GetString(read[k].Span)).ToArray();
 }

@@ -86,8 +86,8 @@ internal sealed partial class PostgresJobStore
             spec.Plan.ChunksPerUnit, spec.Options.TimeoutSeconds, spec.Options.Retries, spec.Options.Queue, spec.CreatedAt, units.Numbers.Length, spec.Owner, spec.TraceParent));
         if (units.Numbers.Length == 0) return;
         batch.BatchCommands.Add(Command($"""
-            INSERT INTO {_s}.units (job_id, unit, first_index, count, queue, args, slots, terminal, ready_at)
-            SELECT $1, u.unit, u.first, u.count, $2, u.args, u.slots, u.bits, clock_timestamp()
+            INSERT INTO {_s}.units (job_id, unit, first_index, count, queue, args, args_format, slots, terminal, ready_at)
+            SELECT $1, u.unit, u.first, u.count, $2, u.args, {UnitCodec.CurrentArgumentsFormat}, u.slots, u.bits, clock_timestamp()
             FROM unnest($3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[]) AS u(unit, first, count, args, slots, bits)
             """,
             spec.Id, spec.Options.Queue, units.Numbers, units.Firsts, units.Counts, units.Args, units.Slots, units.Bits));

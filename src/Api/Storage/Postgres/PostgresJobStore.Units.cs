@@ -119,7 +119,7 @@ internal sealed partial class PostgresJobStore
             FROM picked p, {_s}.jobs j
             WHERE u.job_id = p.job_id AND u.unit = p.unit AND j.id = u.job_id AND {Claimable}
             RETURNING {SpecColumns}, u.unit, u.first_index, u.count, CASE WHEN u.job_id = ANY(${localJobs}) THEN NULL ELSE u.args END,
-                u.slots, u.terminal, u.attempts, u.lease, u.blames, u.batches, u.finished + u.failed + u.cancelled
+                u.slots, u.terminal, u.attempts, u.lease, u.blames, u.batches, u.finished + u.failed + u.cancelled, u.args_format
             """);
         command.Parameters.AddValues(node.Id, _lease);
         command.Parameters.AddValues(values);
@@ -138,7 +138,8 @@ internal sealed partial class PostgresJobStore
         var (unit, first, count) = (reader.GetInt32(c), reader.GetInt32(c + 1), reader.GetInt32(c + 2));
         var items = reader.IsDBNull(c + 3)
             ? TakeLocalItems(spec.Id, local[spec.Id])
-            : new UnitItems(first, UnitCodec.UnpackArguments(reader.GetFieldValue<byte[]>(c + 3), count, reader.IsDBNull(c + 4) ? null : reader.GetFieldValue<byte[]>(c + 4)));
+            : new UnitItems(first, UnitCodec.UnpackArguments(reader.GetFieldValue<byte[]>(c + 3), reader.GetInt16(c + 11), count,
+                reader.IsDBNull(c + 4) ? null : reader.GetFieldValue<byte[]>(c + 4)));
         var terminal = reader.GetFieldValue<byte[]>(c + 5);
         var pending = new List<int>(count);
         for (var k = 0; k < count; k++)

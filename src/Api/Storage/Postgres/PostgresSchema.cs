@@ -10,7 +10,7 @@ namespace JobService.Api.Storage.Postgres;
 internal static class PostgresSchema
 {
     /// <summary>Bump when the statements below change; older versions are upgraded by the statements themselves (IF NOT EXISTS).</summary>
-    public const int Version = 5;
+    public const int Version = 6;
 
     /// <summary>An arbitrary constant: the advisory lock that serialises schema changes between nodes.</summary>
     private const long MigrationLock = 0x4A6F_6253_6572_7631;
@@ -122,6 +122,9 @@ internal static class PostgresSchema
         ALTER TABLE {s}.results ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
         ALTER TABLE {s}.results ADD COLUMN IF NOT EXISTS outcomes int;
         CREATE INDEX IF NOT EXISTS results_completion ON {s}.results (job_id, xid, seq);
+
+        -- Version 6: arguments are packed with varint lengths (UnitCodec's arguments format 2); rows written before keep format 1.
+        ALTER TABLE {s}.units ADD COLUMN IF NOT EXISTS args_format smallint NOT NULL DEFAULT 1;
 
         UPDATE {s}.schema_version SET version = {Version} WHERE version < {Version};
         """;

@@ -13,32 +13,41 @@ internal static class UnitCodec
 {
     private const int NullString = -1;
 
+    /// <summary>
+    /// How <see cref="PackArguments"/> writes: each item's length as a varint, then its JSON. Format 1 (schema versions 1–5)
+    /// put every length first as 4 bytes: a third of a map of small numbers, written to disk before its 202.
+    /// </summary>
+    public const short CurrentArgumentsFormat = 2;
+
     public static byte[] PackArguments(ItemArguments items, int first, int count)
     {
-        var size = 4L * count;
-        for (var i = first; i < first + count; i++) size += items[i].Length;
+        var size = 0L;
+        for (var i = first; i < first + count; i++) size += VarintLength((uint)items[i].Length) + items[i].Length;
         var packed = new byte[size];
-        var data = 4 * count;
+        var at = 0;
         for (var k = 0; k < count; k++)
         {
             var item = items[first + k].Span;
-            BinaryPrimitives.WriteInt32LittleEndian(packed.AsSpan(4 * k), item.Length);
-            item.CopyTo(packed.AsSpan(data));
-            data += item.Length;
+            at += WriteVarint(packed.AsSpan(at), (uint)item.Length);
+            item.CopyTo(packed.AsSpan(at));
+            at += item.Length;
         }
         return packed;
     }
 
-    public static ItemArguments UnpackArguments(byte[] packed, int count, byte[]? slots)
+    public static ItemArguments UnpackArguments(byte[] packed, short format, int count, byte[]? slots)
     {
         var offsets = new int[count];
         var lengths = new int[count];
-        var data = 4 * count;
-        for (var k = 0; k < count; k++)
+        if (format == 1) ReadFixedWidthLengths(packed, offsets, lengths);
+        else
         {
-            lengths[k] = BinaryPrimitives.ReadInt32LittleEndian(packed.AsSpan(4 * k));
-            offsets[k] = data;
-            data += lengths[k];
+            for (int k = 0, at = 0; k < count; k++)
+            {
+                lengths[k] = (int)ReadVarint(packed, ref at);
+                offsets[k] = at;
+                at += lengths[k];
+            }
         }
         ushort[]? functionSlots = null;
         if (slots is not null)
@@ -47,6 +56,17 @@ internal static class UnitCodec
             for (var k = 0; k < count; k++) functionSlots[k] = BinaryPrimitives.ReadUInt16LittleEndian(slots.AsSpan(2 * k));
         }
         return new ItemArguments(packed, offsets, lengths, count, functionSlots);
+    }
+
+    private static void ReadFixedWidthLengths(byte[] packed, int[] offsets, int[] lengths)
+    {
+        var data = 4 * lengths.Length;
+        for (var k = 0; k < lengths.Length; k++)
+        {
+            lengths[k] = BinaryPrimitives.ReadInt32LittleEndian(packed.AsSpan(4 * k));
+            offsets[k] = data;
+            data += lengths[k];
+        }
     }
 
     /// <summary>The function slots of a multi-function submit's unit; null when every item calls the job's one function.</summary>
@@ -162,14 +182,18 @@ internal static class UnitCodec
         }
     }
 
-    private static void WriteVarint(ArrayBufferWriter<byte> into, uint value)
+    private static void WriteVarint(ArrayBufferWriter<byte> into, uint value) => into.Advance(WriteVarint(into.GetSpan(5), value));
+
+    /// <returns>How many bytes it took.</returns>
+    private static int WriteVarint(Span<byte> into, uint value)
     {
-        var span = into.GetSpan(5);
         var n = 0;
-        for (; value >= 0x80; value >>= 7) span[n++] = (byte)(value | 0x80);
-        span[n++] = (byte)value;
-        into.Advance(n);
+        for (; value >= 0x80; value >>= 7) into[n++] = (byte)(value | 0x80);
+        into[n++] = (byte)value;
+        return n;
     }
+
+    private static int VarintLength(uint value) => value < 1 << 7 ? 1 : value < 1 << 14 ? 2 : value < 1 << 21 ? 3 : value < 1 << 28 ? 4 : 5;
 
     private static uint ReadVarint(byte[] data, ref int at)
     {
