@@ -204,7 +204,7 @@ internal sealed class ServiceWorkloads(ServiceProcess service, TimeSpan retentio
     /// <summary>A round compiling fewer methods than this means the node's JIT has settled.</summary>
     public const int SettledMethods = 50;
 
-    public const int MaxWarmUpRounds = 12;
+    public const int MaxWarmUpRounds = 20;
 
     /// <summary>
     /// The untimed warm-up: rounds of every workload, small, until a round makes the node compile fewer than

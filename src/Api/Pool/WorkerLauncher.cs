@@ -1,14 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
 using JobService.Api.Functions;
+using JobService.Api.Storage;
 using JobService.Workers.Hosting;
+using JobService.Workers.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace JobService.Api.Pool;
 
-/// <summary>Knows how to start one worker process: which host, which program, which environment.</summary>
-public sealed class WorkerLauncher(IOptions<WorkerPoolOptions> pool, IOptions<FunctionsOptions> functions)
+/// <summary>Knows how to start one worker process: which host, which program, which environment, and how to read it.</summary>
+public sealed class WorkerLauncher(IOptions<WorkerPoolOptions> pool, IOptions<FunctionsOptions> functions, IOptions<StorageOptions> storage)
 {
+    /// <summary>The InMemory store keeps results as slices of what was read; PostgreSQL writes them away at once.</summary>
+    public int ResultBlockBytes => storage.Value.IsPostgreSql ? FrameReader.ShortLivedBlockBytes : FrameReader.LongLivedBlockBytes;
+
     public ProcessStartInfo StartInfo()
     {
         var options = pool.Value;

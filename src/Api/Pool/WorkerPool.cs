@@ -83,7 +83,7 @@ public sealed partial class WorkerPool(
             try
             {
                 var worker = await WorkerProcess.StartAsync(
-                    launcher.StartInfo(), TimeSpan.FromSeconds(settings.StartTimeoutSeconds), log, _stopping.Token);
+                    launcher.StartInfo(), launcher.ResultBlockBytes, TimeSpan.FromSeconds(settings.StartTimeoutSeconds), log, _stopping.Token);
                 _live[worker.Pid] = worker;
                 Interlocked.Exchange(ref _failures, 0);
                 WorkerStarted(log, worker.Pid, _live.Count, Target);

@@ -15,13 +15,13 @@ public sealed class WorkerProcess : IAsyncDisposable
     private readonly ILogger _log;
     private int _killed;
 
-    private WorkerProcess(Process process, ILogger log)
+    private WorkerProcess(Process process, int resultBlockBytes, ILogger log)
     {
         _process = process;
         _log = log;
         Pid = process.Id;
         Input = process.StandardInput.BaseStream;
-        Output = new FrameReader(process.StandardOutput.BaseStream);
+        Output = new FrameReader(process.StandardOutput.BaseStream, resultBlockBytes);
         _stderrPump = PumpStderrAsync();
     }
 
@@ -38,7 +38,8 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public bool IsUsable => Volatile.Read(ref _killed) == 0 && !_process.HasExited;
 
-    public static async Task<WorkerProcess> StartAsync(ProcessStartInfo info, TimeSpan helloTimeout, ILogger log, CancellationToken cancellationToken)
+    /// <param name="resultBlockBytes">See <see cref="WorkerLauncher.ResultBlockBytes"/>.</param>
+    public static async Task<WorkerProcess> StartAsync(ProcessStartInfo info, int resultBlockBytes, TimeSpan helloTimeout, ILogger log, CancellationToken cancellationToken)
     {
         Process process;
         try
@@ -49,7 +50,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         {
             throw new WorkerStartException($"cannot start '{info.FileName} {string.Join(' ', info.ArgumentList)}': {e.Message}");
         }
-        var worker = new WorkerProcess(process, log);
+        var worker = new WorkerProcess(process, resultBlockBytes, log);
         string failure;
         try
         {

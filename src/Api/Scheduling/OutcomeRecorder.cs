@@ -1,3 +1,4 @@
+using System.Buffers;
 using JobService.Api.Storage;
 using JobService.Api.Telemetry;
 
@@ -7,10 +8,12 @@ namespace JobService.Api.Scheduling;
 /// Hands a send's outcomes to the store in batches, in order, one write at a time, while the session reads on.
 /// A batch goes when the previous write has finished or the buffer is full (group commit): batches grow with the
 /// store's latency. Measured on a million-item map on PostgreSQL: a write per read of the pipe cost more than the items.
+/// Its two buffers (160 KB each for a full batch) are pooled: on the large object heap, one pair per send cost a
+/// PostgreSQL node about two full collections per 100,000-item map.
 /// </summary>
 internal sealed class OutcomeRecorder(IJobStore store, UnitClaim claim, int capacity, JobLifecycle lifecycle, UnitTally tally)
 {
-    private readonly ItemOutcome[][] _buffers = [new ItemOutcome[capacity], new ItemOutcome[capacity]];
+    private readonly ItemOutcome[][] _buffers = [ArrayPool<ItemOutcome>.Shared.Rent(capacity), ArrayPool<ItemOutcome>.Shared.Rent(capacity)];
     private int _filling;
     private int _count;
     private Task _writing = Task.CompletedTask;
@@ -37,10 +40,18 @@ internal sealed class OutcomeRecorder(IJobStore store, UnitClaim claim, int capa
     private async Task RecordAsync(ReadOnlyMemory<ItemOutcome> batch) =>
         await lifecycle.RecordedAsync(claim, batch, await store.RecordAsync(claim, batch, CancellationToken.None));
 
-    /// <summary>Everything added is recorded.</summary>
+    /// <summary>Everything added is recorded; then the buffers go back to the pool (no write is under way any more).</summary>
     public async Task CompleteAsync()
     {
-        await FlushAsync();
-        await _writing;
+        try
+        {
+            await FlushAsync();
+            await _writing;
+        }
+        finally
+        {
+            // Cleared on the way back: outcomes hold their results' bytes.
+            foreach (var buffer in _buffers) ArrayPool<ItemOutcome>.Shared.Return(buffer, clearArray: true);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using JobService.Api.Pool;
@@ -20,8 +21,14 @@ internal sealed class WorkerSession(
     /// <summary>About a claim's round trip on a busy node: <see cref="NearlyDone"/> is told this long before the last item ends.</summary>
     private static readonly TimeSpan NearlyDoneLead = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Chunks go to the worker in pieces of about this size: a 100,000-item chunk never sits whole in memory.</summary>
+    /// <summary>Chunks go to the worker in pieces of about <see cref="SendAt"/> bytes: a 100,000-item chunk never sits whole in memory.</summary>
     private const int WriteBuffer = 64 * 1024;
+
+    /// <summary>
+    /// Half the buffer: an item or header that crosses it still fits, so the buffer does not grow to 128 KB, onto the
+    /// large-object heap (one such buffer per send cost a PostgreSQL node a full collection per 100,000-item map).
+    /// </summary>
+    private const int SendAt = WriteBuffer / 2;
     private ConcurrentDictionary<int, byte>? _interrupts;
     private OutcomeRecorder? _recorder;
     private readonly WorkerProcess _worker = lease.Worker;
@@ -72,7 +79,7 @@ internal sealed class WorkerSession(
         var batch = Math.Min(items.Length, RecordBatch);
         var started = Stopwatch.GetTimestamp();
         var recorder = _recorder = new OutcomeRecorder(store, claim, batch, lifecycle, tally);
-        var frames = new Frame[batch];
+        var frames = ArrayPool<Frame>.Shared.Rent(batch);
         var functionTimings = _spec.Functions.Select(timings.For).ToArray();
         using var timeout = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -136,6 +143,10 @@ internal sealed class WorkerSession(
         catch (IOException)
         {
             end = SessionEnd.Crashed;
+        }
+        finally
+        {
+            ArrayPool<Frame>.Shared.Return(frames, clearArray: true);
         }
         // Once every item is reported the worker is free for the next send while the last outcomes are written;
         // otherwise what is unreported can only be known once they are.
@@ -225,7 +236,7 @@ internal sealed class WorkerSession(
                 {
                     var index = items[i];
                     ChunkFrame.WriteItem(frames, new ChunkItem(index, claim.Items.FunctionSlot(index), _spec.Spread, claim.Items[index]));
-                    if (frames.Length < WriteBuffer) continue;
+                    if (frames.Length < SendAt) continue;
                     await _worker.Input.WriteAsync(frames.Written, cancellationToken);
                     frames.Clear();
                 }

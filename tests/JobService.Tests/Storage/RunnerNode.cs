@@ -31,7 +31,7 @@ public sealed class RunnerNode : IAsyncDisposable
     public static async Task<RunnerNode> StartAsync(IJobStore store)
     {
         var options = Options.Create(new WorkerPoolOptions { Count = 1 });
-        var pool = new WorkerPool(options, new WorkerLauncher(options, Options.Create(new FunctionsOptions())), Metrics, NullLogger<WorkerPool>.Instance);
+        var pool = new WorkerPool(options, new WorkerLauncher(options, Options.Create(new FunctionsOptions()), Options.Create(new StorageOptions())), Metrics, NullLogger<WorkerPool>.Instance);
         await pool.StartAsync(default);
         return new RunnerNode(store, pool);
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace JobService.Api.Storage.Postgres;
@@ -30,7 +31,7 @@ internal sealed partial class PostgresJobStore
         var batch = new ResultEntry[EntryBatch];
         for (var position = offset; position < end;)
         {
-            var unit = new UnitResults(spec, spec.Plan.UnitOf(position));
+            using var unit = new UnitResults(spec, spec.Plan.UnitOf(position));
             var unitEnd = Math.Min(end, unit.First + unit.Count);
             while (position < unitEnd)
             {
@@ -89,14 +90,17 @@ internal sealed partial class PostgresJobStore
         return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
-    /// <summary>What is known of one unit's outcomes while its results are streamed.</summary>
-    private sealed class UnitResults
+    /// <summary>
+    /// What is known of one unit's outcomes while its results are streamed. Its entries are pooled: a fresh array per unit
+    /// (400 KB for 12,500 items, on the large object heap) cost a power_sum map two full collections.
+    /// </summary>
+    private sealed class UnitResults : IDisposable
     {
         public UnitResults(JobSpec spec, int unit)
         {
             (JobId, Unit) = (spec.Id, unit);
             (First, Count) = spec.Plan.UnitRange(unit, spec.Count);
-            Entries = new ResultEntry[Count];
+            Entries = ArrayPool<ResultEntry>.Shared.Rent(Count);
             for (var k = 0; k < Count; k++) Entries[k] = new ResultEntry(First + k, FutureState.Pending, default, null);
         }
 
@@ -110,5 +114,8 @@ internal sealed partial class PostgresJobStore
         public ResultEntry Unfinished(int index, bool leased) => Entries[index - First] is var entry && entry.State.IsTerminal()
             ? entry
             : entry with { State = leased ? FutureState.Running : FutureState.Pending };
+
+        /// <summary>Cleared on the way back: the entries hold the batches' bytes.</summary>
+        public void Dispose() => ArrayPool<ResultEntry>.Shared.Return(Entries, clearArray: true);
     }
 }
