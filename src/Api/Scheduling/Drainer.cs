@@ -61,8 +61,8 @@ public sealed class Drainer(
                 if (claimed.TryDequeue(out var claim))
                 {
                     // A quick unit is not waited for: the next lease waits for its worker. Another is waited for until its last
-                    // items run; the next unit is claimed meanwhile, and its last outcomes written, and its claim released, while
-                    // the next one runs.
+                    // items run: the next unit is claimed while they do, and runs while this one's last outcomes are written and
+                    // its claim released.
                     var pid = worker.Worker.Pid;
                     var running = runner.RunAsync(claim, worker, tally, cancellationToken);
                     if (IsQuick(claim)) finishing.Add(running.Unwrap());

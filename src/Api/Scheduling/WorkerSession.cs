@@ -26,7 +26,7 @@ internal sealed class WorkerSession(
 
     /// <summary>
     /// Half the buffer: an item or header that crosses it still fits, so the buffer does not grow to 128 KB, onto the
-    /// large-object heap (one such buffer per send cost a PostgreSQL node a full collection per 100,000-item map).
+    /// large-object heap, which is collected only with generation 2.
     /// </summary>
     private const int SendAt = WriteBuffer / 2;
     private ConcurrentDictionary<int, byte>? _interrupts;
@@ -123,8 +123,7 @@ internal sealed class WorkerSession(
                     // What was decoded is recorded even when a later frame of the batch breaks the protocol.
                     await (isolated ? recorder.FlushAsync() : recorder.FlushIfIdleAsync());
                 }
-                if (NearlyDone is { Task.IsCompleted: false } nearlyDone && _next > 0 && Stopwatch.GetElapsedTime(started) * (items.Length - _next) <= NearlyDoneLead * _next)
-                    nearlyDone.TrySetResult();
+                if (NearlyDone is { Task.IsCompleted: false } nearlyDone && EndsWithin(NearlyDoneLead, started)) nearlyDone.TrySetResult();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -177,6 +176,9 @@ internal sealed class WorkerSession(
         var unreported = await store.UnfinishedAsync(claim, items[_next..], CancellationToken.None);
         return new SessionResult(end, unreported, _worker.Pid, detail, recorded);
     }
+
+    /// <summary>Whether the items not reported yet will be, at the pace of those that were since <paramref name="started"/>, within <paramref name="lead"/>.</summary>
+    private bool EndsWithin(TimeSpan lead, long started) => _next > 0 && Stopwatch.GetElapsedTime(started) * (items.Length - _next) <= lead * _next;
 
     /// <param name="startedUnixMicros">When the item started, if the worker said (see <see cref="ChunkContext"/>); else 0.</param>
     private ItemOutcome Decode(Frame frame, int expected, out long startedUnixMicros)

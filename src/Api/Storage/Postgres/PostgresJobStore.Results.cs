@@ -92,7 +92,7 @@ internal sealed partial class PostgresJobStore
 
     /// <summary>
     /// What is known of one unit's outcomes while its results are streamed. Its entries are pooled: a fresh array per unit
-    /// (400 KB for 12,500 items, on the large object heap) cost a power_sum map two full collections.
+    /// (400 KB for 12,500 items) would be on the large-object heap, which is collected only with generation 2.
     /// </summary>
     private sealed class UnitResults : IDisposable
     {
