@@ -1,3 +1,4 @@
+using System.Text;
 using JobService.Api.Storage;
 using JobService.Api.Storage.Postgres;
 using Npgsql;
@@ -153,7 +154,7 @@ public sealed class PostgresJobStoreTests : JobStoreContract
 
         var claim = (await Store.ClaimUnitAsync(new UnitKey(jobId, 0), workerPid: 42, default))!;
 
-        Assert.Equal(["5", "6"], new[] { 0, 1 }.Select(i => System.Text.Encoding.UTF8.GetString(claim.Items[i].Span)));
+        Assert.Equal(["5", "6"], new[] { 0, 1 }.Select(i => Encoding.UTF8.GetString(claim.Items[i].Span)));
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql, params object[] values)

@@ -39,16 +39,7 @@ internal static class UnitCodec
     {
         var offsets = new int[count];
         var lengths = new int[count];
-        if (format == 1) ReadFixedWidthLengths(packed, offsets, lengths);
-        else
-        {
-            for (int k = 0, at = 0; k < count; k++)
-            {
-                lengths[k] = (int)ReadVarint(packed, ref at);
-                offsets[k] = at;
-                at += lengths[k];
-            }
-        }
+        if (format == 1) ReadFixedWidthLengths(packed, offsets, lengths); else ReadVarintLengths(packed, offsets, lengths);
         ushort[]? functionSlots = null;
         if (slots is not null)
         {
@@ -56,6 +47,16 @@ internal static class UnitCodec
             for (var k = 0; k < count; k++) functionSlots[k] = BinaryPrimitives.ReadUInt16LittleEndian(slots.AsSpan(2 * k));
         }
         return new ItemArguments(packed, offsets, lengths, count, functionSlots);
+    }
+
+    private static void ReadVarintLengths(byte[] packed, int[] offsets, int[] lengths)
+    {
+        for (int k = 0, at = 0; k < lengths.Length; k++)
+        {
+            lengths[k] = (int)ReadVarint(packed, ref at);
+            offsets[k] = at;
+            at += lengths[k];
+        }
     }
 
     private static void ReadFixedWidthLengths(byte[] packed, int[] offsets, int[] lengths)
