@@ -13,6 +13,9 @@ public sealed class UnitCodecTests
         {
             new(0, FutureState.Finished, 4242, 17, Encoding.UTF8.GetBytes("0"), null),
             new(1, FutureState.Finished, 4242, 200_000, Encoding.UTF8.GetBytes("\"a string\""), null),
+            new(2, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("3.141592653589793"), null),
+            new(5, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("-1.5E+300"), null),
+            new(6, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("\"12\""), null),
             new(7, FutureState.Failed, 4243, 0, default, new FutureError("ValueError", "bad input", "Traceback (most recent call last):\n  ...")),
             new(3, FutureState.Cancelled, 0, 0, default, null),
             new(4, FutureState.Failed, 0, 5, default, new FutureError("WorkerLost", "", null)),
@@ -33,34 +36,45 @@ public sealed class UnitCodecTests
     }
 
     [Fact]
-    public void A_run_of_small_results_costs_a_few_bytes_more_than_the_results_themselves()
+    public void A_run_of_numbers_costs_half_their_digits_and_three_bytes_each()
     {
         var writer = new UnitCodec.OutcomeWriter();
         for (var i = 0; i < 1000; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("123456"), null);
 
-        // Head, elapsed and length: three bytes per outcome, plus the pid once.
-        Assert.True(writer.Data.WrittenCount <= 1000 * (6 + 3) + 3, $"{writer.Data.WrittenCount} bytes");
+        // Head, elapsed and length: three bytes per outcome, plus the pid once (a two-byte varint).
+        Assert.Equal(1000 * (3 + 3) + 2, writer.Data.WrittenCount);
     }
 
     [Fact]
     public void Arguments_read_back_as_packed_whatever_their_lengths()
     {
-        string[] items = ["1", new string('7', 127), $"\"{new string('x', 126)}\"", new string('9', 16_384), "[]"];
+        string[] items = ["1", new string('7', 127), $"\"{new string('x', 126)}\"", new string('9', 16_384), "-0.5e-7", "[]"];
 
-        var packed = UnitCodec.PackArguments(Arguments(items), first: 1, count: 3);
-        var read = UnitCodec.UnpackArguments(packed, UnitCodec.CurrentArgumentsFormat, count: 3, slots: null);
+        var packed = UnitCodec.PackArguments(Arguments(items), first: 1, count: 4);
+        var read = UnitCodec.UnpackArguments(packed, UnitCodec.CurrentArgumentsFormat, count: 4, slots: null);
 
-        Assert.Equal(items[1..4], Texts(read));
+        Assert.Equal(items[1..5], Texts(read));
     }
 
     [Fact]
-    public void A_map_of_small_numbers_packs_to_its_JSON_and_a_byte_per_item()
+    public void A_map_of_small_numbers_packs_to_half_its_digits_and_a_byte_per_item()
     {
         var items = Enumerable.Range(1, 1000).Select(i => i.ToString()).ToArray();
 
         var packed = UnitCodec.PackArguments(Arguments(items), first: 0, count: items.Length);
 
-        Assert.Equal(items.Sum(i => i.Length) + items.Length, packed.Length);
+        Assert.Equal(items.Sum(i => (i.Length + 1) / 2) + items.Length, packed.Length);
+    }
+
+    [Fact]
+    public void Arguments_packed_in_format_2_still_read_back()
+    {
+        // Format 2 (schema version 6): each length as a varint, then the JSON as it is.
+        byte[] packed = [2, .. "42"u8, 3, .. "\"a\""u8];
+
+        var read = UnitCodec.UnpackArguments(packed, format: 2, count: 2, slots: null);
+
+        Assert.Equal(["42", "\"a\""], Texts(read));
     }
 
     [Fact]

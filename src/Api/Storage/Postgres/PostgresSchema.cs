@@ -10,7 +10,7 @@ namespace JobService.Api.Storage.Postgres;
 internal static class PostgresSchema
 {
     /// <summary>Bump when the statements below change; older versions are upgraded by the statements themselves (IF NOT EXISTS).</summary>
-    public const int Version = 6;
+    public const int Version = 7;
 
     /// <summary>An arbitrary constant: the advisory lock that serialises schema changes between nodes.</summary>
     private const long MigrationLock = 0x4A6F_6253_6572_7631;
@@ -125,6 +125,9 @@ internal static class PostgresSchema
 
         -- Version 6: arguments are packed with varint lengths (UnitCodec's arguments format 2); rows written before keep format 1.
         ALTER TABLE {s}.units ADD COLUMN IF NOT EXISTS args_format smallint NOT NULL DEFAULT 1;
+
+        -- Version 7: numbers in arguments and results are digit-packed (arguments format 3, outcomes format 3). Nothing to
+        -- change: each row says in which format it was written.
 
         UPDATE {s}.schema_version SET version = {Version} WHERE version < {Version};
         """;

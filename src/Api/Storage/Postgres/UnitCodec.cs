@@ -14,42 +14,83 @@ internal static class UnitCodec
     private const int NullString = -1;
 
     /// <summary>
-    /// How <see cref="PackArguments"/> writes: each item's length as a varint, then its JSON. Format 1 (schema versions 1–5)
-    /// put every length first as 4 bytes: a third of a map of small numbers, written to disk before its 202.
+    /// How <see cref="PackArguments"/> writes: per item a varint of its length shifted left by one, the low bit set when the
+    /// JSON is digit-packed (<see cref="DigitPacking"/>), then the JSON itself or its packed digits. Format 2 (schema version
+    /// 6) wrote the length and the JSON as it is; format 1 (versions 1–5) put every length first as 4 bytes.
     /// </summary>
-    public const short CurrentArgumentsFormat = 2;
+    public const short CurrentArgumentsFormat = 3;
 
     public static byte[] PackArguments(ItemArguments items, int first, int count)
     {
         var size = 0L;
-        for (var i = first; i < first + count; i++) size += VarintLength((uint)items[i].Length) + items[i].Length;
+        for (var i = first; i < first + count; i++) size += PackedArgumentLength(items[i].Span);
         var packed = new byte[size];
         var at = 0;
-        for (var k = 0; k < count; k++)
-        {
-            var item = items[first + k].Span;
-            at += WriteVarint(packed.AsSpan(at), (uint)item.Length);
-            item.CopyTo(packed.AsSpan(at));
-            at += item.Length;
-        }
+        for (var k = 0; k < count; k++) at += PackArgument(items[first + k].Span, packed.AsSpan(at));
         return packed;
+    }
+
+    private static int PackedArgumentLength(ReadOnlySpan<byte> item) =>
+        VarintLength((uint)item.Length << 1) + (DigitPacking.CanPack(item) ? DigitPacking.PackedLength(item.Length) : item.Length);
+
+    /// <returns>How many bytes it took.</returns>
+    private static int PackArgument(ReadOnlySpan<byte> item, Span<byte> into)
+    {
+        if (!DigitPacking.CanPack(item))
+        {
+            var head = WriteVarint(into, (uint)item.Length << 1);
+            item.CopyTo(into[head..]);
+            return head + item.Length;
+        }
+        var digitsAt = WriteVarint(into, (uint)item.Length << 1 | 1);
+        DigitPacking.Pack(item, into[digitsAt..]);
+        return digitsAt + DigitPacking.PackedLength(item.Length);
     }
 
     public static ItemArguments UnpackArguments(byte[] packed, short format, int count, byte[]? slots)
     {
         var offsets = new int[count];
         var lengths = new int[count];
-        if (format == 1) ReadFixedWidthLengths(packed, offsets, lengths); else ReadVarintLengths(packed, offsets, lengths);
+        var text = format switch
+        {
+            1 => ReadFixedWidthLengths(packed, offsets, lengths),
+            2 => ReadVarintLengths(packed, offsets, lengths),
+            _ => UnpackDigits(packed, offsets, lengths),
+        };
         ushort[]? functionSlots = null;
         if (slots is not null)
         {
             functionSlots = new ushort[count];
             for (var k = 0; k < count; k++) functionSlots[k] = BinaryPrimitives.ReadUInt16LittleEndian(slots.AsSpan(2 * k));
         }
-        return new ItemArguments(packed, offsets, lengths, count, functionSlots);
+        return new ItemArguments(text, offsets, lengths, count, functionSlots);
     }
 
-    private static void ReadVarintLengths(byte[] packed, int[] offsets, int[] lengths)
+    /// <summary>Format 3: the items' JSON, digit-packed ones unpacked, into one new buffer that the ranges point into.</summary>
+    private static byte[] UnpackDigits(byte[] packed, int[] offsets, int[] lengths)
+    {
+        var size = 0;
+        for (int k = 0, at = 0; k < lengths.Length; k++)
+        {
+            var head = ReadVarint(packed, ref at);
+            lengths[k] = (int)(head >> 1);
+            offsets[k] = size;
+            size += lengths[k];
+            at += (head & 1) != 0 ? DigitPacking.PackedLength(lengths[k]) : lengths[k];
+        }
+        var text = new byte[size];
+        for (int k = 0, at = 0; k < lengths.Length; k++)
+        {
+            var digits = (ReadVarint(packed, ref at) & 1) != 0;
+            var stored = digits ? DigitPacking.PackedLength(lengths[k]) : lengths[k];
+            var into = text.AsSpan(offsets[k], lengths[k]);
+            if (digits) DigitPacking.Unpack(packed.AsSpan(at, stored), into); else packed.AsSpan(at, stored).CopyTo(into);
+            at += stored;
+        }
+        return text;
+    }
+
+    private static byte[] ReadVarintLengths(byte[] packed, int[] offsets, int[] lengths)
     {
         for (int k = 0, at = 0; k < lengths.Length; k++)
         {
@@ -57,9 +98,10 @@ internal static class UnitCodec
             offsets[k] = at;
             at += lengths[k];
         }
+        return packed;
     }
 
-    private static void ReadFixedWidthLengths(byte[] packed, int[] offsets, int[] lengths)
+    private static byte[] ReadFixedWidthLengths(byte[] packed, int[] offsets, int[] lengths)
     {
         var data = 4 * lengths.Length;
         for (var k = 0; k < lengths.Length; k++)
@@ -68,6 +110,7 @@ internal static class UnitCodec
             offsets[k] = data;
             data += lengths[k];
         }
+        return packed;
     }
 
     /// <summary>The function slots of a multi-function submit's unit; null when every item calls the job's one function.</summary>
@@ -86,14 +129,18 @@ internal static class UnitCodec
 
     public static byte[] NewBits(int count) => new byte[(count + 7) / 8];
 
-    /// <summary>The layout of the outcomes in a results row: 1 fixed-width, 2 compact (<see cref="OutcomeWriter"/>).</summary>
-    public const short CurrentFormat = 2;
+    /// <summary>
+    /// The layout of the outcomes in a results row: 1 fixed-width, 2 compact (<see cref="OutcomeWriter"/>), 3 compact with
+    /// digit-packed results (read as 2 is: format 2 never set the flag).
+    /// </summary>
+    public const short CurrentFormat = 3;
 
     /// <summary>
-    /// Writes a batch's outcomes in format 2. Per outcome a head byte (the state, a flag when the index is not the previous
+    /// Writes a batch's outcomes in format 3. Per outcome a head byte (the state, a flag when the index is not the previous
     /// one plus one, a flag when the worker pid changed), those two as varints when flagged, the elapsed µs as a varint, then
-    /// the result's length and bytes or the error's three strings. Measured on a million-item echo map: 10 bytes per
-    /// outcome instead of 23 in the fixed-width format 1, and every byte is written, logged and read back once.
+    /// the result's length and bytes (digit-packed, flagged, when <see cref="DigitPacking"/> can) or the error's three strings.
+    /// Measured on a million-item echo map: 10 bytes per outcome instead of 23 in the fixed-width format 1; on a map to
+    /// doubles, 11 instead of 20 with the digits packed.
     /// </summary>
     public sealed class OutcomeWriter
     {
@@ -104,7 +151,9 @@ internal static class UnitCodec
 
         public void Write(int index, FutureState state, int workerPid, int elapsedMicros, ReadOnlySpan<byte> result, FutureError? error)
         {
+            var digits = state == FutureState.Finished && DigitPacking.CanPack(result);
             var head = (byte)state;
+            if (digits) head |= DigitPacked;
             if (index != _nextIndex) head |= NewIndex;
             if (workerPid != _pid) head |= NewPid;
             Data.GetSpan(1)[0] = head;
@@ -116,7 +165,7 @@ internal static class UnitCodec
             if (state == FutureState.Finished)
             {
                 WriteVarint(Data, (uint)result.Length);
-                Data.Write(result);
+                if (digits) WriteDigits(Data, result); else Data.Write(result);
             }
             else if (state == FutureState.Failed)
             {
@@ -130,13 +179,28 @@ internal static class UnitCodec
     private const byte StateBits = 0x07;
     private const byte NewIndex = 0x08;
     private const byte NewPid = 0x10;
+    private const byte DigitPacked = 0x20;
 
-    /// <summary>Reads the outcomes of one batch, in the order they were recorded; results are slices of <paramref name="data"/>.</summary>
+    /// <summary>Results are unpacked into blocks of this size, kept off the large-object heap.</summary>
+    private const int TextBlockBytes = 16 * 1024;
+
+    private static void WriteDigits(ArrayBufferWriter<byte> into, ReadOnlySpan<byte> text)
+    {
+        var length = DigitPacking.PackedLength(text.Length);
+        DigitPacking.Pack(text, into.GetSpan(length));
+        into.Advance(length);
+    }
+
+    /// <summary>
+    /// Reads the outcomes of one batch, in the order they were recorded; results are slices of <paramref name="data"/>, or of
+    /// the blocks their packed digits were unpacked into.
+    /// </summary>
     public static IEnumerable<StoredOutcome> Read(byte[] data, short format) => format == 1 ? ReadFixedWidth(data) : ReadCompact(data);
 
     private static IEnumerable<StoredOutcome> ReadCompact(byte[] data)
     {
         var (nextIndex, pid) = (0, 0);
+        var (text, used) = (Array.Empty<byte>(), 0);
         for (var at = 0; at < data.Length;)
         {
             var head = data[at++];
@@ -150,8 +214,19 @@ internal static class UnitCodec
             if (state == FutureState.Finished)
             {
                 var length = (int)ReadVarint(data, ref at);
-                result = data.AsMemory(at, length);
-                at += length;
+                if ((head & DigitPacked) == 0)
+                {
+                    result = data.AsMemory(at, length);
+                    at += length;
+                }
+                else
+                {
+                    if (text.Length - used < length) (text, used) = (new byte[Math.Max(TextBlockBytes, length)], 0);
+                    var packed = DigitPacking.PackedLength(length);
+                    DigitPacking.Unpack(data.AsSpan(at, packed), text.AsSpan(used, length));
+                    result = text.AsMemory(used, length);
+                    (at, used) = (at + packed, used + length);
+                }
             }
             else if (state == FutureState.Failed)
                 error = new FutureError(ReadString(data, ref at) ?? "", ReadString(data, ref at) ?? "", ReadString(data, ref at));
