@@ -15,17 +15,20 @@ internal sealed partial class PostgresJobStore
     /// <summary>At most this many bytes of batches are kept; beyond it new ones are only in the database.</summary>
     private const long LocalBatchBytes = 32L * 1024 * 1024;
 
-    /// <summary>Smaller batches (single calls, whose futures are read one by one) are not worth keeping.</summary>
-    private const int LocalBatchMinOutcomes = 256;
+    /// <summary>
+    /// The batches of smaller units (single calls, whose futures are read one by one) are not worth keeping. Every batch of a
+    /// larger unit is, its last and smallest too: a stream would otherwise read each unit's tail back from the database.
+    /// </summary>
+    private const int LocalBatchMinUnitItems = 256;
 
     private readonly ConcurrentDictionary<(string JobId, int Unit, int Batch), LocalBatch> _localBatches = new();
     private long _localBatchBytes;
     private long _nextBatchSweep;
 
     /// <summary>Called once the batch's transaction has committed.</summary>
-    private void KeepLocalBatch(string jobId, int unit, int batch, byte[] data, int outcomes)
+    private void KeepLocalBatch(string jobId, int unit, int batch, byte[] data, int unitItems)
     {
-        if (outcomes < LocalBatchMinOutcomes) return;
+        if (unitItems < LocalBatchMinUnitItems) return;
         var now = clock.GetUtcNow();
         RemoveExpired(_localBatches, ref _nextBatchSweep, now, key => DropLocalBatch(key));
         if (Interlocked.Add(ref _localBatchBytes, data.Length) > LocalBatchBytes || !_localBatches.TryAdd((jobId, unit, batch), new LocalBatch(data, now + LocalBatchLifetime)))

@@ -246,7 +246,7 @@ internal sealed partial class PostgresJobStore
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             while (await reader.ReadAsync(cancellationToken)) completed = reader.GetBoolean(0);
         if (completed is null) return null;
-        KeepLocalBatch(claim.Job.Id, claim.Unit, known.Batches, data, ended);
+        KeepLocalBatch(claim.Job.Id, claim.Unit, known.Batches, data, known.Count);
         _claims[Key(claim)] = known with { Terminal = bits, Batches = known.Batches + 1, Terminated = known.Terminated + ended, Done = done };
         feed.Changed(claim.Job.Id);
         return completed;
