@@ -139,8 +139,9 @@ internal static class UnitCodec
     /// Writes a batch's outcomes in format 3. Per outcome a head byte (the state, a flag when the index is not the previous
     /// one plus one, a flag when the worker pid changed), those two as varints when flagged, the elapsed µs as a varint, then
     /// the result's length and bytes (digit-packed, flagged, when <see cref="DigitPacking"/> can) or the error's three strings.
-    /// Measured on a million-item echo map: 10 bytes per outcome instead of 23 in the fixed-width format 1; on a map to
-    /// doubles, 11 instead of 20 with the digits packed.
+    /// Measured on power_sum over 99,999 items (doubles of 17 digits): 12 bytes per outcome, against 20 in format 2; on a
+    /// million-item echo map format 2 took 10 against 23 in the fixed-width format 1. Every byte is written, logged and read
+    /// back once.
     /// </summary>
     public sealed class OutcomeWriter
     {
