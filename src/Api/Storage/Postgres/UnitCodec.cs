@@ -55,7 +55,8 @@ internal static class UnitCodec
         {
             1 => ReadFixedWidthLengths(packed, offsets, lengths),
             2 => ReadVarintLengths(packed, offsets, lengths),
-            _ => UnpackDigits(packed, offsets, lengths),
+            3 => UnpackDigits(packed, offsets, lengths),
+            _ => throw new InvalidDataException($"Arguments format {format} is newer than this node knows: upgrade it."),
         };
         ushort[]? functionSlots = null;
         if (slots is not null)
