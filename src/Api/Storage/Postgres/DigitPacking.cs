@@ -23,11 +23,13 @@ internal static class DigitPacking
 
     public static int PackedLength(int textLength) => (textLength + 1) / 2;
 
-    public static void Pack(ReadOnlySpan<byte> text, Span<byte> into)
+    /// <returns>How many bytes it took (<see cref="PackedLength"/>).</returns>
+    public static int Pack(ReadOnlySpan<byte> text, Span<byte> into)
     {
         var pairs = text.Length / 2;
         for (var k = 0; k < pairs; k++) into[k] = (byte)(Nibbles[text[2 * k]] | Nibbles[text[2 * k + 1]] << 4);
         if ((text.Length & 1) != 0) into[pairs] = (byte)(Nibbles[text[^1]] | End << 4);
+        return PackedLength(text.Length);
     }
 
     /// <summary>Writes <paramref name="into"/>.Length characters, as many as were packed.</summary>

@@ -43,8 +43,7 @@ internal static class UnitCodec
             return head + item.Length;
         }
         var digitsAt = WriteVarint(into, (uint)item.Length << 1 | 1);
-        DigitPacking.Pack(item, into[digitsAt..]);
-        return digitsAt + DigitPacking.PackedLength(item.Length);
+        return digitsAt + DigitPacking.Pack(item, into[digitsAt..]);
     }
 
     public static ItemArguments UnpackArguments(byte[] packed, short format, int count, byte[]? slots)
@@ -186,12 +185,8 @@ internal static class UnitCodec
     /// <summary>Results are unpacked into blocks of this size, kept off the large-object heap.</summary>
     private const int TextBlockBytes = 16 * 1024;
 
-    private static void WriteDigits(ArrayBufferWriter<byte> into, ReadOnlySpan<byte> text)
-    {
-        var length = DigitPacking.PackedLength(text.Length);
-        DigitPacking.Pack(text, into.GetSpan(length));
-        into.Advance(length);
-    }
+    private static void WriteDigits(ArrayBufferWriter<byte> into, ReadOnlySpan<byte> text) =>
+        into.Advance(DigitPacking.Pack(text, into.GetSpan(DigitPacking.PackedLength(text.Length))));
 
     /// <summary>
     /// Reads the outcomes of one batch, in the order they were recorded; results are slices of <paramref name="data"/>, or of
