@@ -26,6 +26,7 @@ internal sealed class JobIntake(
     IOptions<SchedulerOptions> queues,
     IOptions<WorkerPoolOptions> pool,
     RequestBody requestBody,
+    IdleDrainers idle,
     JobLifecycle lifecycle,
     TimeProvider clock)
 {
@@ -67,8 +68,14 @@ internal sealed class JobIntake(
 
         // The job belongs to the caller's key: other keys will not see it.
         var owned = spec with { Spec = spec.Spec with { Owner = Caller.Of(request.HttpContext).Key, TraceParent = System.Diagnostics.Activity.Current?.Id } };
-        // Once stored, the job is committed: the dispatcher hands its units to Hangfire from the store.
-        await store.AddAsync(owned, cancellationToken);
+        // Once stored, the job is committed: the dispatcher hands its units to Hangfire from the store. Those this node's
+        // idle drainers can start now are leased to it in the same commit and start while it is under way.
+        using (var hands = idle.Reserve(owned.Spec.Plan.Units))
+        {
+            var added = store.Add(owned, hands.Count);
+            hands.Give(added.Claims);
+            await added.Committed.WaitAsync(cancellationToken);
+        }
         lifecycle.Accepted(owned.Spec);
         return new IntakeOutcome.Accepted(owned.Spec);
     }

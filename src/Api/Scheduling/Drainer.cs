@@ -11,7 +11,7 @@ namespace JobService.Api.Scheduling;
 /// per burst, not one per submit: units are fetched ahead from the store, as graphile-worker does.
 /// </summary>
 public sealed class Drainer(
-    IJobStore store, UnitRunner runner, WorkerPool pool, FunctionTimings timings, IOptions<SchedulerOptions> options, TimeProvider clock)
+    IJobStore store, UnitRunner runner, WorkerPool pool, FunctionTimings timings, IdleDrainers idle, IOptions<SchedulerOptions> options, TimeProvider clock)
 {
     /// <summary>How many more single-item units of fast functions a drainer claims along with one: measured, a claim cost as much as running such a unit.</summary>
     private const int FetchAhead = 8;
@@ -79,7 +79,8 @@ public sealed class Drainer(
                 await DrainFinishedAsync(finishing);
                 var left = options.Value.Linger - clock.GetElapsedTime(idleSince);
                 if (left <= TimeSpan.Zero) return tally.ToString();
-                await ready.OrTimeoutAsync(left, clock, cancellationToken);
+                // A unit handed over by a new job's intake is leased already: it runs next, with no claim and no fetching ahead.
+                if (await idle.WaitAsync(ready, left, clock, cancellationToken) is { } handed) claimed.Enqueue(handed);
             }
         }
         finally

@@ -16,6 +16,7 @@ public static class SchedulerExtensions
         builder.Services.AddSingleton<FunctionTimings>();
         builder.Services.AddSingleton<UnitRunner>();
         builder.Services.AddSingleton<Drainer>();
+        builder.Services.AddSingleton<IdleDrainers>();
         builder.Services.AddTransient<DispatchJob>();
         builder.Services.AddHostedService<Dispatcher>();
         // Dispatch units run no culture-sensitive code: capturing the caller's culture into every job is pure cost.

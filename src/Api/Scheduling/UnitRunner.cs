@@ -80,10 +80,13 @@ public sealed class UnitRunner(
                 using var lease = claimedFor ?? await pool.LeaseAsync(lost.Token);
                 // Checkpoint #3. The items of the send are marked running on this worker before a byte is written to it
                 // (the first send's were marked by the claim itself, for this worker or, for a unit fetched ahead, the
-                // drainer's worker of that moment; the outcome records the one that ran it).
+                // drainer's worker of that moment; the outcome records the one that ran it). A unit leased by its job's
+                // intake is the exception: it is sent while that commit is under way, and its worker named once it has ended.
                 sending = claimedFor is not null
                     ? TakeSend(remaining, lease.Worker).ToArray()
                     : await store.ClaimItemsAsync(claim, TakeSend(remaining, lease.Worker), lease.Worker.Pid, lost.Token);
+                if (claimedFor is not null && claim.LeasedAtIntake)
+                    recordings.Add(store.ClaimItemsAsync(claim, sending, lease.Worker.Pid, CancellationToken.None).AsTask());
                 claimedFor = null;
                 if (sending.Length == 0) continue;
                 var session = new WorkerSession(claim, sending, isolated, timeout, lease, store, timings, lifecycle, tally)

@@ -8,8 +8,13 @@ namespace JobService.Api.Storage;
 /// </summary>
 public interface IJobStore
 {
-    /// <summary>Stores a new job; once this returns the job is committed (with PostgreSQL: it survives this node).</summary>
-    ValueTask AddAsync(NewJob job, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores a new job: it is committed once <see cref="AddedJob.Committed"/> completes (with PostgreSQL: it survives this
+    /// node). Up to <paramref name="claimHere"/> of its first units are leased to this node in that same commit and given
+    /// back at once, to run while the commit is under way: every write under them waits for it, and is dropped if it fails.
+    /// A store whose claims cost nothing gives none.
+    /// </summary>
+    AddedJob Add(NewJob job, int claimHere);
 
     ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken);
 
@@ -91,6 +96,12 @@ public interface IJobStore
 
     /// <summary>Items waiting for a worker, over every job (for the <c>jobservice_queue_items</c> gauge).</summary>
     ValueTask<long> PendingItemsAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A job being stored: its units leased to this node at intake, and the commit.</summary>
+public sealed record AddedJob(IReadOnlyList<UnitClaim> Claims, Task Committed)
+{
+    public static readonly AddedJob Stored = new([], Task.CompletedTask);
 }
 
 public sealed record WaitOutcome(IReadOnlyList<FutureId> Done, IReadOnlyList<FutureId> NotDone);

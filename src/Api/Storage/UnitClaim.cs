@@ -14,7 +14,11 @@ public sealed record UnitClaim(
     IReadOnlyList<int> Pending,
     int Attempts,
     IReadOnlyDictionary<int, int> Blamed,
-    long Lease);
+    long Lease)
+{
+    /// <summary>Leased by its job's own intake commit (see <see cref="IJobStore.Add"/>), and given out before that commit ended.</summary>
+    public bool LeasedAtIntake { get; init; }
+}
 
 /// <summary>The arguments of one unit's items, addressed by the job-wide item index (<paramref name="indexBase"/> is the index of the first argument).</summary>
 public sealed class UnitItems(int indexBase, ItemArguments arguments)

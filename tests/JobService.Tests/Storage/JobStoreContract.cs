@@ -183,15 +183,22 @@ public abstract class JobStoreContract : IAsyncLifetime
     protected async Task<UnitClaim> AddAndClaimAsync(int items) =>
         (await Store.ClaimUnitAsync(new UnitKey(await AddJobAsync(items), 0), workerPid: 42, default))!;
 
-    /// <summary>A map of echo over 0..items-1 (single digits), in one unit or, with <paramref name="chunksize"/>, one unit per chunk.</summary>
+    /// <summary>Adds <see cref="EchoJob"/> and waits for its commit.</summary>
     protected async Task<string> AddJobAsync(int items, IJobStore? store = null, int? chunksize = null)
+    {
+        var job = EchoJob(items, chunksize);
+        await (store ?? Store).Add(job, claimHere: 0).Committed;
+        return job.Spec.Id;
+    }
+
+    /// <summary>A map of echo over 0..items-1 (single digits), in one unit or, with <paramref name="chunksize"/>, one unit per chunk.</summary>
+    protected static NewJob EchoJob(int items, int? chunksize = null)
     {
         var body = Encoding.UTF8.GetBytes(string.Join(",", Enumerable.Range(0, items)));
         var offsets = Enumerable.Range(0, items).Select(i => i * 2).ToArray();
         var spec = new JobSpec(FutureId.NewJobId(), JobType.Map, ["echo"], items, Spread: false,
             chunksize is { } size ? new JobPlan(size, (items + size - 1) / size, 1) : new JobPlan(items, 1, 1), new JobOptions(null, 0, "default"), DateTimeOffset.UtcNow);
-        await (store ?? Store).AddAsync(new NewJob(spec, new ItemArguments(body, offsets, Enumerable.Repeat(1, items).ToArray(), items, null)), default);
-        return spec.Id;
+        return new NewJob(spec, new ItemArguments(body, offsets, Enumerable.Repeat(1, items).ToArray(), items, null));
     }
 
     protected static ItemOutcome Finished(int index, string json) =>

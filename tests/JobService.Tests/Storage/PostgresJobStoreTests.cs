@@ -52,6 +52,52 @@ public sealed class PostgresJobStoreTests : JobStoreContract
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task AUnitLeasedAtIntakeIsGivenAtOnceAndItsOutcomesAreWrittenOnceTheJobIsCommitted()
+    {
+        var job = EchoJob(items: 1);
+
+        var added = Store.Add(job, claimHere: 1);
+        var recording = Store.RecordAsync(added.Claims[0], new[] { Finished(0, "\"early\"") }, default).AsTask();
+        await added.Committed;
+
+        Assert.True(await recording);
+        var future = await Store.GetFutureAsync(new FutureId(job.Spec.Id, 0), TimeSpan.Zero, default);
+        Assert.Equal("\"early\"", Encoding.UTF8.GetString(future!.Result.Span));
+        Assert.Equal(1, future.Attempts);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AUnitLeasedAtIntakeIsNoOtherNodesToClaimUntilItsLeaseRunsOut()
+    {
+        var job = EchoJob(items: 2, chunksize: 1);
+        await Store.Add(job, claimHere: 1).Committed;
+        var other = await OtherNodeAsync();
+
+        Assert.Null(await other.ClaimUnitAsync(new UnitKey(job.Spec.Id, 0), workerPid: 42, default));
+        Assert.Equal(1, (await other.ClaimNextAsync(["default"], workerPid: 42, default))!.Unit);
+        await Task.Delay(ShortLease + TimeSpan.FromMilliseconds(500));
+        var takeover = await other.ClaimNextAsync(["default"], workerPid: 42, default);
+
+        Assert.Equal((job.Spec.Id, 0, 2), (takeover!.Job.Id, takeover.Unit, takeover.Attempts));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task WritesUnderAUnitLeasedByAnIntakeWhoseCommitFailedAreDropped()
+    {
+        var job = EchoJob(items: 1);
+        await Store.Add(job, claimHere: 0).Committed;
+
+        // The same job again: its commit fails on the job's key, so its unit never becomes this node's.
+        var again = Store.Add(job, claimHere: 1);
+        await Assert.ThrowsAsync<PostgresException>(() => again.Committed);
+
+        Assert.False(await Store.RecordAsync(again.Claims[0], new[] { Finished(0, "1") }, default));
+        Assert.Null(await Store.RenewAsync(again.Claims[0], default));
+        var future = await Store.GetFutureAsync(new FutureId(job.Spec.Id, 0), TimeSpan.Zero, default);
+        Assert.Equal(FutureState.Pending, future!.State);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task ALongPollOnOneNodeWakesWhenAnotherNodeRecordsTheResult()
     {
         var claim = await AddAndClaimAsync(items: 1);

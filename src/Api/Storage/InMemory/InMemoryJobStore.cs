@@ -12,14 +12,14 @@ internal sealed class InMemoryJobStore(TimeProvider clock, CancelSignals cancels
     private readonly ReadyUnits _ready = new();
     private readonly JobSignal _readySignal = new();
 
-    public ValueTask AddAsync(NewJob job, CancellationToken cancellationToken)
+    public AddedJob Add(NewJob job, int claimHere)
     {
         var record = new JobRecord(job);
         lock (_listGate) _newestLast.AddLast(record);
         _jobs[job.Spec.Id] = record;
         for (var unit = 0; unit < job.Spec.Plan.Units; unit++) _ready.Add(job.Spec.Options.Queue, job.Spec.Owner, new UnitKey(job.Spec.Id, unit));
         _readySignal.Pulse();
-        return ValueTask.CompletedTask;
+        return AddedJob.Stored;
     }
 
     public ValueTask<JobSummary?> GetJobAsync(string jobId, CancellationToken cancellationToken) =>

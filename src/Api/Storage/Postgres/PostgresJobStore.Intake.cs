@@ -15,16 +15,17 @@ internal sealed partial class PostgresJobStore
     private readonly Channel<PendingJob> _intake = Channel.CreateUnbounded<PendingJob>(new UnboundedChannelOptions { SingleReader = true });
     private int _writing;
 
-    public async ValueTask AddAsync(NewJob job, CancellationToken cancellationToken)
+    public AddedJob Add(NewJob job, int claimHere)
     {
-        var pending = new PendingJob(job.Spec, PackUnits(job));
+        var pending = new PendingJob(job.Spec, PackUnits(job), Math.Clamp(claimHere, 0, job.Spec.Plan.Units));
         // Before the commit: a unit can be claimed the moment it is committed. Nothing else names an uncommitted job.
-        KeepLocalItems(job);
+        KeepLocalItems(job, pending.Handed);
+        var claims = IntakeClaims(job, pending);
         _intake.Writer.TryWrite(pending);
         if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0) _ = Task.Run(WriteGroupsAsync, CancellationToken.None);
-        // Checkpoint: once this returns, the job is committed and the 202 may go out. From here it survives this
-        // node; its units wait in the store until a drainer on some node claims them.
-        await pending.Committed.Task.WaitAsync(cancellationToken);
+        // Checkpoint: once Committed completes, the job is committed and the 202 may go out. From there it survives this
+        // node; its units wait in the store until a drainer on some node claims them, or run here under the intake's lease.
+        return new AddedJob(claims, pending.Committed.Task);
     }
 
     /// <summary>One writer at a time; it stops when nothing is queued, and the next job starts another.</summary>
@@ -56,12 +57,14 @@ internal sealed partial class PostgresJobStore
             await using var connection = await sources.Durable.OpenConnectionAsync();
             await using var batch = new NpgsqlBatch(connection);
             foreach (var job in group) AddInserts(batch, job);
-            foreach (var queue in group.Select(j => j.Spec.Options.Queue).Distinct())
+            // Units leased at intake are nobody else's to claim: only the others are announced.
+            var ready = group.Where(j => j.Handed < j.Units.Numbers.Length).ToList();
+            foreach (var queue in ready.Select(j => j.Spec.Options.Queue).Distinct())
                 batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.UnitsReady}', $1)", PostgresListener.Payload(queue, node)));
             // One batch is one implicit transaction: every job of the group is committed, or none is.
             await batch.ExecuteNonQueryAsync();
             foreach (var job in group) job.Committed.TrySetResult();
-            feed.UnitsReady.Pulse();
+            if (ready.Count > 0) feed.UnitsReady.Pulse();
         }
         catch (Exception) when (group.Count > 1)
         {
@@ -85,12 +88,16 @@ internal sealed partial class PostgresJobStore
             spec.Id, (short)spec.Type, spec.Functions.ToArray(), spec.Count, spec.Spread, spec.Plan.Chunksize, spec.Plan.Chunks,
             spec.Plan.ChunksPerUnit, spec.Options.TimeoutSeconds, spec.Options.Retries, spec.Options.Queue, spec.CreatedAt, units.Numbers.Length, spec.Owner, spec.TraceParent));
         if (units.Numbers.Length == 0) return;
+        // The first units, as many as this node's idle drainers took, are leased to it here, as a claim would lease them.
         batch.BatchCommands.Add(Command($"""
-            INSERT INTO {_s}.units (job_id, unit, first_index, count, queue, args, args_format, slots, terminal, ready_at)
-            SELECT $1, u.unit, u.first, u.count, $2, u.args, {UnitCodec.CurrentArgumentsFormat}, u.slots, u.bits, clock_timestamp()
+            INSERT INTO {_s}.units (job_id, unit, first_index, count, queue, args, args_format, slots, terminal, ready_at,
+                owner, lease, lease_expires, attempts, started_at)
+            SELECT $1, u.unit, u.first, u.count, $2, u.args, {UnitCodec.CurrentArgumentsFormat}, u.slots, u.bits, clock_timestamp(),
+                CASE WHEN h.here THEN $10 END, h.here::int, CASE WHEN h.here THEN now() + $11 END, h.here::int, CASE WHEN h.here THEN now() END
             FROM unnest($3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[]) AS u(unit, first, count, args, slots, bits)
+            CROSS JOIN LATERAL (SELECT u.unit < $9 AS here) h
             """,
-            spec.Id, spec.Options.Queue, units.Numbers, units.Firsts, units.Counts, units.Args, units.Slots, units.Bits));
+            spec.Id, spec.Options.Queue, units.Numbers, units.Firsts, units.Counts, units.Args, units.Slots, units.Bits, job.Handed, node.Id, _lease));
     }
 
     /// <summary>The job's units as the columns of their rows, packed on the request's thread (not the writer's).</summary>
@@ -112,7 +119,8 @@ internal sealed partial class PostgresJobStore
 
     private sealed record PackedUnits(int[] Numbers, int[] Firsts, int[] Counts, byte[][] Args, byte[]?[] Slots, byte[][] Bits);
 
-    private sealed record PendingJob(JobSpec Spec, PackedUnits Units)
+    /// <param name="Handed">How many of the job's first units are leased to this node by its own commit.</param>
+    private sealed record PendingJob(JobSpec Spec, PackedUnits Units, int Handed)
     {
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public long Bytes { get; } = Units.Args.Sum(a => (long)a.Length);

@@ -19,12 +19,14 @@ internal sealed partial class PostgresJobStore
     private readonly ConcurrentDictionary<string, LocalItems> _localItems = new(StringComparer.Ordinal);
     private long _nextItemsSweep;
 
-    private void KeepLocalItems(NewJob job)
+    /// <param name="handed">Units leased at intake: their claims hold the items already.</param>
+    private void KeepLocalItems(NewJob job, int handed)
     {
-        if (job.Spec.Count < LocalItemsMinCount) return;
+        var units = job.Spec.Plan.Units - handed;
+        if (job.Spec.Count < LocalItemsMinCount || units == 0) return;
         var now = clock.GetUtcNow();
         RemoveExpired(_localItems, ref _nextItemsSweep, now, jobId => _localItems.TryRemove(jobId, out _));
-        _localItems[job.Spec.Id] = new LocalItems(job.Items, job.Spec.Plan.Units, now + LocalItemsLifetime);
+        _localItems[job.Spec.Id] = new LocalItems(job.Items, units, now + LocalItemsLifetime);
     }
 
     /// <summary>

@@ -44,8 +44,8 @@ internal sealed partial class PostgresJobStore
                 if (count == 0 && !await WaitForChangeAsync(change, deadline, cancellationToken))
                 {
                     // Past the deadline, unfinished items are listed as they are.
-                    var leased = await IsLeasedAsync(unit, cancellationToken);
-                    while (position < unitEnd && count < batch.Length) batch[count++] = unit.Unfinished(position++, leased);
+                    var running = await IsRunningAsync(unit, cancellationToken);
+                    while (position < unitEnd && count < batch.Length) batch[count++] = unit.Unfinished(position++, running);
                 }
                 if (count > 0) yield return batch.AsMemory(0, count);
             }
@@ -81,11 +81,10 @@ internal sealed partial class PostgresJobStore
             unit.Entries[outcome.Index - unit.First] = new ResultEntry(outcome.Index, outcome.State, outcome.Result, outcome.Error);
     }
 
-    /// <summary>Whether a node holds the unit now: its unfinished items are running, else pending.</summary>
-    private async Task<bool> IsLeasedAsync(UnitResults unit, CancellationToken cancellationToken)
+    /// <summary>Whether the unit is <see cref="Running"/>: its unfinished items are running, else pending.</summary>
+    private async Task<bool> IsRunningAsync(UnitResults unit, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            $"SELECT u.owner IS NOT NULL AND u.lease_expires > now() FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
+        await using var command = dataSource.CreateCommand($"SELECT {Running} FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
         command.Parameters.AddValues(unit.JobId, unit.Unit);
         return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
@@ -111,9 +110,9 @@ internal sealed partial class PostgresJobStore
         public ResultEntry[] Entries { get; }
         public int NextBatch { get; set; }
 
-        public ResultEntry Unfinished(int index, bool leased) => Entries[index - First] is var entry && entry.State.IsTerminal()
+        public ResultEntry Unfinished(int index, bool running) => Entries[index - First] is var entry && entry.State.IsTerminal()
             ? entry
-            : entry with { State = leased ? FutureState.Running : FutureState.Pending };
+            : entry with { State = running ? FutureState.Running : FutureState.Pending };
 
         /// <summary>Cleared on the way back: the entries hold the batches' bytes.</summary>
         public void Dispose() => ArrayPool<ResultEntry>.Shared.Return(Entries, clearArray: true);

@@ -150,8 +150,38 @@ internal sealed partial class PostgresJobStore
         return claim;
     }
 
+    /// <summary>The units a job's intake leases to this node (see <see cref="Add"/>), as a claim would read them back.</summary>
+    private List<UnitClaim> IntakeClaims(NewJob job, PendingJob pending)
+    {
+        var claims = new List<UnitClaim>(pending.Handed);
+        for (var unit = 0; unit < pending.Handed; unit++)
+        {
+            var (first, count) = job.Spec.Plan.UnitRange(unit, job.Spec.Count);
+            var claim = new UnitClaim(job.Spec, unit, new UnitItems(0, job.Items), Enumerable.Range(first, count).ToList(), Attempts: 1, NoBlames, Lease: 1)
+            {
+                LeasedAtIntake = true,
+            };
+            _claims[Key(claim)] = new ClaimedUnit(unit, first, count, UnitCodec.NewBits(count), 0, 0, Committed: pending.Committed.Task);
+            claims.Add(claim);
+        }
+        return claims;
+    }
+
+    private static readonly IReadOnlyDictionary<int, int> NoBlames = new Dictionary<int, int>();
+
+    /// <summary>
+    /// Under a unit leased by its job's intake, nothing is written before that commit ends: until then the unit has no row.
+    /// If the commit failed, it never will, and every write under the claim finds nothing, as under a lost lease.
+    /// </summary>
+    private async ValueTask IntakeCommittedAsync(UnitClaim claim)
+    {
+        if (_claims.TryGetValue(Key(claim), out var known) && known.Committed is { IsCompleted: false } commit)
+            await commit.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
     public async ValueTask<int[]> ClaimItemsAsync(UnitClaim claim, IReadOnlyList<int> indices, int workerPid, CancellationToken cancellationToken)
     {
+        await IntakeCommittedAsync(claim);
         await using var command = FencedCommand(claim, $"UPDATE {_s}.units u SET worker_pid = $5 WHERE {Fenced} RETURNING u.terminal, u.first_index", workerPid);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return [];
@@ -162,6 +192,7 @@ internal sealed partial class PostgresJobStore
     public async ValueTask<List<int>> UnfinishedAsync(UnitClaim claim, IReadOnlyList<int> indices, CancellationToken cancellationToken)
     {
         if (indices.Count == 0) return [];
+        await IntakeCommittedAsync(claim);
         await using var command = dataSource.CreateCommand($"SELECT u.terminal, u.first_index FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
         command.Parameters.AddValues(claim.Job.Id, claim.Unit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -172,6 +203,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask<IReadOnlyList<int>?> RenewAsync(UnitClaim claim, CancellationToken cancellationToken)
     {
+        await IntakeCommittedAsync(claim);
         await using var command = FencedCommand(claim, $"UPDATE {_s}.units u SET lease_expires = now() + $5 WHERE {Fenced} RETURNING u.interrupts", _lease);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? reader.GetFieldValue<int[]>(0) : null;
@@ -179,6 +211,7 @@ internal sealed partial class PostgresJobStore
 
     public async ValueTask ReleaseAsync(UnitClaim claim, CancellationToken cancellationToken)
     {
+        await IntakeCommittedAsync(claim);
         // A unit whose last outcome was written by the fast path below was released by that same statement.
         if (_claims.TryRemove(Key(claim), out var known) && known.Done) return;
         await using var command = FencedCommand(claim, $"""
@@ -194,6 +227,7 @@ internal sealed partial class PostgresJobStore
     public async ValueTask<bool> RecordAsync(UnitClaim claim, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
     {
         if (outcomes.IsEmpty) return false;
+        await IntakeCommittedAsync(claim);
         if (_claims.TryGetValue(Key(claim), out var known) && await TryRecordAsync(claim, known, outcomes, cancellationToken) is { } fast) return fast;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -286,7 +320,8 @@ internal sealed partial class PostgresJobStore
     }
 
     /// <summary>What this node knows of a unit it holds: written only by this claim, except for cancels (which bump the batch count).</summary>
-    private sealed record ClaimedUnit(int Unit, int First, int Count, byte[] Terminal, int Batches, int Terminated, bool Done = false);
+    /// <param name="Committed">For a unit leased by its job's intake: that commit.</param>
+    private sealed record ClaimedUnit(int Unit, int First, int Count, byte[] Terminal, int Batches, int Terminated, bool Done = false, Task? Committed = null);
 
     private static (string, int, long) Key(UnitClaim claim) => (claim.Job.Id, claim.Unit, claim.Lease);
 
