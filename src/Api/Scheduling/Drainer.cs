@@ -8,7 +8,8 @@ namespace JobService.Api.Scheduling;
 /// What a Hangfire dispatch job does: with a worker in hand, claims the unit it names (unless another
 /// node already has it), runs it, then keeps claiming the oldest ready units of this node's queues, and
 /// lingers a moment for new ones before it ends. So a stream of small submits costs one background job
-/// per burst, not one per submit: units are fetched ahead from the store, as graphile-worker does.
+/// per burst, not one per submit: units are fetched ahead from the store, as graphile-worker does. While it
+/// lingers, a new job's intake may hand it a unit leased in the job's own commit (see <see cref="IdleDrainers"/>).
 /// </summary>
 public sealed class Drainer(
     IJobStore store, UnitRunner runner, WorkerPool pool, FunctionTimings timings, IdleDrainers idle, IOptions<SchedulerOptions> options, TimeProvider clock)
