@@ -68,6 +68,20 @@ internal sealed class WorkerSession(
         }
     }
 
+    /// <summary>
+    /// The next frames from the worker. While outcomes wait in the recorder for company, the read waits no longer than they
+    /// may: then they are written, and the read goes on (an item slower than its neighbours holds back no earlier result).
+    /// </summary>
+    private async ValueTask<int> ReadAsync(OutcomeRecorder recorder, Memory<Frame> into, CancellationToken cancellationToken)
+    {
+        var reading = _worker.Output.ReadManyAsync(into, cancellationToken);
+        if (reading.IsCompleted || recorder.HoldLeft is not { } left) return await reading;
+        var read = reading.AsTask();
+        if (left > TimeSpan.Zero) await Task.WhenAny(read, Task.Delay(left, CancellationToken.None));
+        if (!read.IsCompleted) await recorder.FlushAsync();
+        return await read;
+    }
+
     private async Task<SessionResult> SendAndReadAsync(Activity? span, CancellationToken cancellationToken)
     {
         _worker.TasksRun += items.Length;
@@ -91,7 +105,7 @@ internal sealed class WorkerSession(
                 // In an isolated send the next item starts when the previous result is out: its clock starts now.
                 // In a batched send, results stream as they end: the clock is the time since the last one came.
                 timeout.CancelAfter(itemTimeout);
-                var count = await _worker.Output.ReadManyAsync(frames.AsMemory(0, Math.Min(recorder.Room, items.Length - _next)), linked.Token);
+                var count = await ReadAsync(recorder, frames.AsMemory(0, Math.Min(recorder.Room, items.Length - _next)), linked.Token);
                 if (count == 0)
                 {
                     end = SessionEnd.Crashed;

@@ -28,6 +28,22 @@ public class FuturesTests(ServiceFixture service)
     }
 
     [Fact(Timeout = Timeouts.Test)]
+    public async Task AnItemEndsForItsCallerWhileASlowerItemOfTheSameBatchedSendStillRuns()
+    {
+        // fib is known fast once it has run a few times: its items then go to the worker together, results streamed back.
+        var warm = await Client.MapAsync("fib", Enumerable.Repeat<object>(1, 32));
+        await Client.ResultsAsync(warm.JobId);
+        var job = await Client.MapAsync("fib", [1, 42], new { chunksize = 2 });
+
+        var quick = await Client.FutureAsync($"{job.JobId}.0", waitSeconds: 60);
+        var slow = await Client.FutureAsync($"{job.JobId}.1");
+
+        Assert.Equal(FutureState.Finished, quick.State);
+        Assert.Equal(FutureState.Running, slow.State);
+        await Client.FutureAsync($"{job.JobId}.1", waitSeconds: 60);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
     public async Task LongPollThatTimesOutReturnsTheFutureAsItIs()
     {
         var job = await Client.CallAsync("sleep", 3.0);
