@@ -24,7 +24,7 @@ internal sealed partial class PostgresJobStore
     private async Task<FutureSnapshot?> ReadFutureAsync(FutureId id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            SELECT {SpecColumns}, u.first_index, get_bit(u.terminal, $2 - u.first_index) = 1, {Running},
+            SELECT {SpecColumns}, u.first_index, get_bit(u.terminal, $2 - u.first_index) = 1, {RunningUnit},
                    u.worker_pid, u.started_at, u.attempts, u.blames, u.slots, r.data, r.recorded_at, r.format
             FROM {_s}.jobs j
             JOIN {_s}.units u ON u.job_id = j.id AND u.unit = ($2::bigint / (j.chunksize::bigint * j.chunks_per_unit))::int

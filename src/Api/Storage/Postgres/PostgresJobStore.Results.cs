@@ -81,10 +81,10 @@ internal sealed partial class PostgresJobStore
             unit.Entries[outcome.Index - unit.First] = new ResultEntry(outcome.Index, outcome.State, outcome.Result, outcome.Error);
     }
 
-    /// <summary>Whether the unit is <see cref="Running"/>: its unfinished items are running, else pending.</summary>
+    /// <summary>Whether the unit is <see cref="RunningUnit"/>: its unfinished items are running, else pending.</summary>
     private async Task<bool> IsRunningAsync(UnitResults unit, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {Running} FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
+        await using var command = dataSource.CreateCommand($"SELECT {RunningUnit} FROM {_s}.units u WHERE u.job_id = $1 AND u.unit = $2");
         command.Parameters.AddValues(unit.JobId, unit.Unit);
         return await command.ExecuteScalarAsync(cancellationToken) is true;
     }

@@ -104,13 +104,13 @@ internal sealed partial class PostgresJobStore(
     /// A unit whose items are running: under a live lease, on a named worker. A unit leased by its job's intake has its
     /// worker named moments after that commit; until then its items read as pending.
     /// </summary>
-    private const string Running = "u.owner IS NOT NULL AND u.lease_expires > now() AND u.worker_pid IS NOT NULL";
+    private const string RunningUnit = "u.owner IS NOT NULL AND u.lease_expires > now() AND u.worker_pid IS NOT NULL";
 
-    /// <summary>Job headers with their counts summed over units; running = unfinished items of <see cref="Running"/> units.</summary>
+    /// <summary>Job headers with their counts summed over units; running = unfinished items of <see cref="RunningUnit"/> units.</summary>
     private string SummarySql(string where, string tail) => $"""
         SELECT {SpecColumns}, j.cancel_requested, j.completed_at,
                coalesce(sum(u.finished), 0)::int, coalesce(sum(u.failed), 0)::int, coalesce(sum(u.cancelled), 0)::int,
-               coalesce(sum(u.count - u.finished - u.failed - u.cancelled) FILTER (WHERE {Running}), 0)::int,
+               coalesce(sum(u.count - u.finished - u.failed - u.cancelled) FILTER (WHERE {RunningUnit}), 0)::int,
                min(u.started_at)
         FROM {_s}.jobs j LEFT JOIN {_s}.units u ON u.job_id = j.id
         {where}
