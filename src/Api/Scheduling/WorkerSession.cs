@@ -77,7 +77,7 @@ internal sealed class WorkerSession(
         var reading = _worker.Output.ReadManyAsync(into, cancellationToken);
         if (reading.IsCompleted || recorder.HoldLeft is not { } left) return await reading;
         var read = reading.AsTask();
-        if (left > TimeSpan.Zero) await Task.WhenAny(read, Task.Delay(left, CancellationToken.None));
+        if (left > TimeSpan.Zero) await Task.WhenAny(read, Task.Delay(left));
         if (!read.IsCompleted) await recorder.FlushAsync();
         return await read;
     }
