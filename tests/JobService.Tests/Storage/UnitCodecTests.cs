@@ -16,6 +16,11 @@ public sealed class UnitCodecTests
             new(2, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("3.141592653589793"), null),
             new(5, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("-1.5E+300"), null),
             new(6, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("\"12\""), null),
+            new(8, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("-123456789012345678"), null),
+            new(9, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("123456789012345678"), null),
+            new(10, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("1234567890123456789"), null),
+            new(11, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("-0"), null),
+            new(12, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("42"), null),
             new(7, FutureState.Failed, 4243, 0, default, new FutureError("ValueError", "bad input", "Traceback (most recent call last):\n  ...")),
             new(3, FutureState.Cancelled, 0, 0, default, null),
             new(4, FutureState.Failed, 0, 5, default, new FutureError("WorkerLost", "", null)),
@@ -36,13 +41,31 @@ public sealed class UnitCodecTests
     }
 
     [Fact]
-    public void A_run_of_numbers_costs_half_their_digits_and_three_bytes_each()
+    public void A_run_of_decimal_numbers_costs_half_their_digits_and_three_bytes_each()
     {
         var writer = new UnitCodec.OutcomeWriter();
-        for (var i = 0; i < 1000; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("123456"), null);
+        for (var i = 0; i < 1000; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("1234.5"), null);
 
         // Head, elapsed and length: three bytes per outcome, plus the pid once (a two-byte varint).
         Assert.Equal(1000 * (3 + 3) + 2, writer.Data.WrittenCount);
+    }
+
+    [Fact]
+    public void Consecutive_integer_results_cost_three_bytes_each()
+    {
+        var writer = new UnitCodec.OutcomeWriter();
+        for (var i = 0; i < 1000; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes((i + 1_000_000).ToString()), null);
+
+        // Head, elapsed and the difference from the result before: three bytes per outcome, plus the pid once (two bytes)
+        // and the first result's own value (a three-byte varint instead of one).
+        Assert.Equal(1000 * 3 + 2 + 2, writer.Data.WrittenCount);
+        Assert.Equal(1_000_999L, long.Parse(Encoding.UTF8.GetString(UnitCodec.Read(writer.Data.WrittenSpan.ToArray(), UnitCodec.CurrentFormat).Last().Result.Span)));
+    }
+
+    [Fact]
+    public void Outcomes_of_a_format_newer_than_the_node_are_refused()
+    {
+        Assert.Throws<InvalidDataException>(() => UnitCodec.Read([], UnitCodec.CurrentFormat + 1));
     }
 
     [Fact]
@@ -57,13 +80,38 @@ public sealed class UnitCodecTests
     }
 
     [Fact]
-    public void A_map_of_small_numbers_packs_to_half_its_digits_and_a_byte_per_item()
+    public void A_map_over_a_range_of_integers_packs_into_three_bytes()
     {
         var items = Enumerable.Range(1, 1000).Select(i => i.ToString()).ToArray();
 
         var packed = UnitCodec.PackArguments(Arguments(items), first: 0, count: items.Length);
 
-        Assert.Equal(items.Sum(i => (i.Length + 1) / 2) + items.Length, packed.Length);
+        // One run: its length and kind (a two-byte varint), then its step.
+        Assert.Equal(3, packed.Length);
+        Assert.Equal(items, Texts(UnitCodec.UnpackArguments(packed, UnitCodec.CurrentArgumentsFormat, items.Length, slots: null)));
+    }
+
+    [Fact]
+    public void Integers_in_any_order_between_other_values_read_back_exactly()
+    {
+        string[] items = ["5", "17", "3", "-2", "0", "\"x\"", "1", "2", "3", "123456789012345678", "-123456789012345678",
+            "1234567890123456789", "-0", "1.5", "1e3", "4", "[7]", "5", "6", "6", "6"];
+
+        var packed = UnitCodec.PackArguments(Arguments(items), first: 0, count: items.Length);
+        var read = UnitCodec.UnpackArguments(packed, UnitCodec.CurrentArgumentsFormat, count: items.Length, slots: null);
+
+        Assert.Equal(items, Texts(read));
+    }
+
+    [Fact]
+    public void Arguments_packed_in_format_3_still_read_back()
+    {
+        // Format 3 (schema version 7): each length shifted left by one as a varint, the low bit set when digit-packed.
+        byte[] packed = [2 << 1, .. "42"u8, 3 << 1 | 1, 0x21, 0xF3];
+
+        var read = UnitCodec.UnpackArguments(packed, format: 3, count: 2, slots: null);
+
+        Assert.Equal(["42", "123"], Texts(read));
     }
 
     [Fact]
