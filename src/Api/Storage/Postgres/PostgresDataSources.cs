@@ -22,6 +22,11 @@ public sealed class PostgresDataSources : IAsyncDisposable
     /// <summary>
     /// Measured on the submit round trip: a pooled connection's reset (DISCARD ALL) cost a round trip per use, and parsing
     /// and planning the same few statements again and again cost more than running them. Settings the operator gave win.
+    /// Every statement of the store finds its rows through an index, but a plan kept from when a table was nearly empty
+    /// scans it whole: prepared statements and the foreign-key checks keep a generic plan, made once, and a scan is the
+    /// cheapest plan for a table of one page. Until autovacuum next analyzes the table, that plan stays as the table grows:
+    /// measured on a database holding 4,000 jobs, a foreign-key check took 0.57 ms instead of 0.02 and a unit's intake
+    /// 10 ms instead of 0.6. Without sequential scans the planner takes the index whatever the table's size.
     /// </summary>
     private static NpgsqlConnectionStringBuilder Tuned(string connectionString)
     {
@@ -30,6 +35,8 @@ public sealed class PostgresDataSources : IAsyncDisposable
         if (!given.Contains("No Reset On Close")) builder.NoResetOnClose = true;
         if (!given.Contains("Max Auto Prepare")) builder.MaxAutoPrepare = 64;
         if (!given.Contains("Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 2;
+        if (builder.Options?.Contains("enable_seqscan", StringComparison.OrdinalIgnoreCase) != true)
+            builder.Options = $"{builder.Options} -c enable_seqscan=off".Trim();
         return builder;
     }
 
