@@ -188,6 +188,22 @@ public sealed class PostgresJobStoreTests : JobStoreContract
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task ANodeRefusesToStartOnADatabaseANewerVersionHasUpgraded()
+    {
+        await using (var connection = new NpgsqlConnection(_database))
+        {
+            await connection.OpenAsync();
+            await Execute(connection, $"UPDATE jobservice.schema_version SET version = {PostgresSchema.Version + 1}");
+        }
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => StoreNode.PostgresAsync(_database, ShortLease));
+
+        Assert.Contains($"newer than this node's ({PostgresSchema.Version})", Flatten(refused));
+    }
+
+    private static string Flatten(Exception e) => e.InnerException is null ? e.Message : $"{e.Message} {Flatten(e.InnerException)}";
+
+    [Fact(Timeout = 30_000)]
     public async Task AUnitWhoseArgumentsWereWrittenBeforeVersion6IsClaimedWithThem()
     {
         var jobId = await AddJobAsync(items: 2);

@@ -20,6 +20,7 @@ internal static class PostgresSchema
         using (var command = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLock})", connection)) command.ExecuteNonQuery();
         try
         {
+            RefuseNewer(connection, schema);
             using (var command = new NpgsqlCommand(Ddl(schema), connection)) command.ExecuteNonQuery();
             install();
         }
@@ -27,6 +28,33 @@ internal static class PostgresSchema
         {
             using var command = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLock})", connection);
             command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>
+    /// A newer node writes rows this one cannot read (outcomes and arguments in newer formats), so an older node does not
+    /// join its database: the nodes of a cluster are upgraded together, the old ones stopped before new ones start.
+    /// </summary>
+    private static void RefuseNewer(NpgsqlConnection connection, string schema)
+    {
+        var stored = StoredVersion(connection, schema);
+        if (stored > Version)
+            throw new InvalidOperationException(
+                $"The job store's schema in the database is version {stored}, newer than this node's ({Version}): " +
+                "a newer version of the service uses it. Run that version on this node too.");
+    }
+
+    /// <returns>0 on a database without the job store yet.</returns>
+    private static int StoredVersion(NpgsqlConnection connection, string schema)
+    {
+        using var command = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {schema}.schema_version", connection);
+        try
+        {
+            return (int)command.ExecuteScalar()!;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return 0;
         }
     }
 
