@@ -104,6 +104,31 @@ public sealed class UnitCodecTests
     }
 
     [Fact]
+    public void Any_mix_of_runs_integers_and_other_values_reads_back_exactly()
+    {
+        var (random, run) = (new Random(20261127), 0L);
+        var items = Enumerable.Range(0, 20_000).Select(_ => random.Next(8) switch
+        {
+            0 or 1 => (run += random.Next(3) - 1).ToString(),
+            2 => random.NextInt64(-999_999_999_999_999_999, 999_999_999_999_999_999).ToString(),
+            3 => random.NextDouble().ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            4 => $"\"{new string((char)('a' + random.Next(26)), random.Next(40))}\"",
+            5 => random.Next(2) == 0 ? "-0" : "0" + random.Next(10),
+            6 => "1" + new string('0', 18 + random.Next(3)),
+            _ => random.Next(-3, 4).ToString(),
+        }).ToArray();
+
+        var packed = UnitCodec.PackArguments(Arguments(items), first: 0, count: items.Length);
+        var read = UnitCodec.UnpackArguments(packed, UnitCodec.CurrentArgumentsFormat, count: items.Length, slots: null);
+        var writer = new UnitCodec.OutcomeWriter();
+        for (var i = 0; i < items.Length; i++) writer.Write(i, FutureState.Finished, 4242, 1, Encoding.UTF8.GetBytes(items[i]), null);
+        var results = UnitCodec.Read(writer.Data.WrittenSpan.ToArray(), UnitCodec.CurrentFormat).Select(o => Encoding.UTF8.GetString(o.Result.Span));
+
+        Assert.Equal(items, Texts(read));
+        Assert.Equal(items, results);
+    }
+
+    [Fact]
     public void Arguments_packed_in_format_3_still_read_back()
     {
         // Format 3 (schema version 7): each length shifted left by one as a varint, the low bit set when digit-packed.
