@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
 using Npgsql;
 
 namespace JobService.Api.Storage.Postgres;
@@ -157,7 +158,7 @@ internal sealed partial class PostgresJobStore
         for (var unit = 0; unit < pending.Handed; unit++)
         {
             var (first, count) = job.Spec.Plan.UnitRange(unit, job.Spec.Count);
-            var claim = new UnitClaim(job.Spec, unit, new UnitItems(0, job.Items), Enumerable.Range(first, count).ToList(), Attempts: 1, NoBlames, Lease: 1)
+            var claim = new UnitClaim(job.Spec, unit, new UnitItems(0, job.Items), Enumerable.Range(first, count).ToList(), Attempts: 1, ReadOnlyDictionary<int, int>.Empty, Lease: 1)
             {
                 LeasedAtIntake = true,
             };
@@ -166,8 +167,6 @@ internal sealed partial class PostgresJobStore
         }
         return claims;
     }
-
-    private static readonly IReadOnlyDictionary<int, int> NoBlames = new Dictionary<int, int>();
 
     /// <summary>
     /// Under a unit leased by its job's intake, nothing is written before that commit ends: until then the unit has no row.

@@ -24,7 +24,10 @@ internal static class UnitCodec
     /// </summary>
     public const short CurrentArgumentsFormat = 4;
 
-    private const uint TextEntry = 0, DigitsEntry = 1, IntegersEntry = 2, EntryKind = 3;
+    private const uint TextEntry = 0, DigitsEntry = 1, IntegersEntry = 2;
+
+    /// <summary>How many low bits of an entry's head say its kind.</summary>
+    private const int KindBits = 2;
 
     public static byte[] PackArguments(ItemArguments items, int first, int count)
     {
@@ -64,14 +67,14 @@ internal static class UnitCodec
         if (run == 0) return 0;
         Span<byte> scratch = stackalloc byte[2 * MaxVarintLength];
         var target = into.IsEmpty ? scratch : into[at..];
-        var head = WriteVarint(target, (ulong)run << 2 | IntegersEntry);
+        var head = WriteVarint(target, (ulong)run << KindBits | IntegersEntry);
         return head + WriteVarint(target[head..], IntegerText.ZigZag(step));
     }
 
     private static int WriteItem(ReadOnlySpan<byte> item, Span<byte> into, int at)
     {
         var digits = DigitPacking.CanPack(item);
-        var head = (ulong)item.Length << 2 | (digits ? DigitsEntry : TextEntry);
+        var head = (ulong)item.Length << KindBits | (digits ? DigitsEntry : TextEntry);
         if (into.IsEmpty) return VarintLength(head) + (digits ? DigitPacking.PackedLength(item.Length) : item.Length);
         var target = into[at..];
         var size = WriteVarint(target, head);
@@ -88,8 +91,8 @@ internal static class UnitCodec
         {
             1 => ReadFixedWidthLengths(packed, offsets, lengths),
             2 => ReadVarintLengths(packed, offsets, lengths),
-            3 => UnpackDigits(packed, offsets, lengths),
-            4 => UnpackEntries(packed, offsets, lengths),
+            3 => UnpackEntries(packed, offsets, lengths, kindBits: 1),
+            4 => UnpackEntries(packed, offsets, lengths, KindBits),
             _ => throw new InvalidDataException($"Arguments format {format} is newer than this node knows: upgrade it."),
         };
         ushort[]? functionSlots = null;
@@ -101,11 +104,14 @@ internal static class UnitCodec
         return new ItemArguments(text, offsets, lengths, count, functionSlots);
     }
 
-    /// <summary>Format 4: every item's JSON, into one new buffer of the exact size, measured in a first pass.</summary>
-    private static byte[] UnpackEntries(byte[] packed, int[] offsets, int[] lengths)
+    /// <summary>
+    /// Formats 3 and 4: every item's JSON, into one new buffer of the exact size, measured in a first pass. Format 3 is
+    /// format 4 with one kind bit in each head (text or digits) and no integer runs.
+    /// </summary>
+    private static byte[] UnpackEntries(byte[] packed, int[] offsets, int[] lengths, int kindBits)
     {
         var size = 0;
-        var entries = new EntryReader(packed);
+        var entries = new EntryReader(packed, kindBits);
         for (var k = 0; k < lengths.Length; k++)
         {
             lengths[k] = entries.Next() is IntegersEntry ? IntegerText.Length(entries.Integer) : entries.Length;
@@ -113,7 +119,7 @@ internal static class UnitCodec
             size += lengths[k];
         }
         var text = new byte[size];
-        entries = new EntryReader(packed);
+        entries = new EntryReader(packed, kindBits);
         for (var k = 0; k < lengths.Length; k++)
         {
             var into = text.AsSpan(offsets[k], lengths[k]);
@@ -127,8 +133,8 @@ internal static class UnitCodec
         return text;
     }
 
-    /// <summary>Walks format 4's entries an item at a time.</summary>
-    private ref struct EntryReader(byte[] packed)
+    /// <summary>Walks the entries an item at a time; the low <paramref name="kindBits"/> of each head are its kind.</summary>
+    private ref struct EntryReader(byte[] packed, int kindBits)
     {
         private int _at;
         private int _runLeft;
@@ -144,45 +150,21 @@ internal static class UnitCodec
             if (_runLeft == 0)
             {
                 var head = ReadVarint(packed, ref _at);
-                var kind = (uint)(head & EntryKind);
+                var kind = (uint)head & ((1u << kindBits) - 1);
                 if (kind != IntegersEntry)
                 {
-                    Length = (int)(head >> 2);
+                    Length = (int)(head >> kindBits);
                     var stored = kind == DigitsEntry ? DigitPacking.PackedLength(Length) : Length;
                     Stored = packed.AsSpan(_at, stored);
                     _at += stored;
                     return kind;
                 }
-                (_runLeft, _step) = ((int)(head >> 2), IntegerText.UnZigZag(ReadVarint(packed, ref _at)));
+                (_runLeft, _step) = ((int)(head >> kindBits), IntegerText.UnZigZag(ReadVarint(packed, ref _at)));
             }
             _runLeft--;
             Integer += _step;
             return IntegersEntry;
         }
-    }
-
-    /// <summary>Format 3: per item a varint of its length shifted left by one, the low bit set when digit-packed.</summary>
-    private static byte[] UnpackDigits(byte[] packed, int[] offsets, int[] lengths)
-    {
-        var size = 0;
-        for (int k = 0, at = 0; k < lengths.Length; k++)
-        {
-            var head = ReadVarint(packed, ref at);
-            lengths[k] = (int)(head >> 1);
-            offsets[k] = size;
-            size += lengths[k];
-            at += (head & 1) != 0 ? DigitPacking.PackedLength(lengths[k]) : lengths[k];
-        }
-        var text = new byte[size];
-        for (int k = 0, at = 0; k < lengths.Length; k++)
-        {
-            var digits = (ReadVarint(packed, ref at) & 1) != 0;
-            var stored = digits ? DigitPacking.PackedLength(lengths[k]) : lengths[k];
-            var into = text.AsSpan(offsets[k], lengths[k]);
-            if (digits) DigitPacking.Unpack(packed.AsSpan(at, stored), into); else packed.AsSpan(at, stored).CopyTo(into);
-            at += stored;
-        }
-        return text;
     }
 
     private static byte[] ReadVarintLengths(byte[] packed, int[] offsets, int[] lengths)
