@@ -191,10 +191,10 @@ public abstract class JobStoreContract : IAsyncLifetime
         return job.Spec.Id;
     }
 
-    /// <summary>A map of echo over 0..items-1 (single digits), in one unit or, with <paramref name="chunksize"/>, one unit per chunk.</summary>
+    /// <summary>A map of echo over 0..items-1, each taken modulo 10 (one digit), in one unit or, with <paramref name="chunksize"/>, one unit per chunk.</summary>
     protected static NewJob EchoJob(int items, int? chunksize = null)
     {
-        var body = Encoding.UTF8.GetBytes(string.Join(",", Enumerable.Range(0, items)));
+        var body = Encoding.UTF8.GetBytes(string.Join(",", Enumerable.Range(0, items).Select(i => i % 10)));
         var offsets = Enumerable.Range(0, items).Select(i => i * 2).ToArray();
         var spec = new JobSpec(FutureId.NewJobId(), JobType.Map, ["echo"], items, Spread: false,
             chunksize is { } size ? new JobPlan(size, (items + size - 1) / size, 1) : new JobPlan(items, 1, 1), new JobOptions(null, 0, "default"), DateTimeOffset.UtcNow);

@@ -113,6 +113,45 @@ public sealed class PostgresJobStoreTests : JobStoreContract
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task AResultsStreamOnTheNodeHoldingAUnitListsAnItemAnotherNodeCancelled()
+    {
+        // A unit this big has its batches kept in this node's memory, where the stream finds them without the database.
+        var claim = await AddAndClaimAsync(items: 300);
+        await Store.RecordAsync(claim, new[] { Finished(0, "0") }, default);
+        var other = await OtherNodeAsync();
+        var reading = StatesAsync(claim.Job.Id, limit: 2, wait: TimeSpan.FromSeconds(20));
+        await Task.Delay(300);
+        Assert.False(reading.IsCompleted);
+
+        await other.CancelFutureAsync(new FutureId(claim.Job.Id, 1), force: true, default);
+
+        Assert.Equal([FutureState.Finished, FutureState.Cancelled], await reading.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AResultsStreamOnTheNodeHoldingAUnitListsItsOutcomesAsTheyAreRecorded()
+    {
+        var claim = await AddAndClaimAsync(items: 300);
+        var reading = StatesAsync(claim.Job.Id, limit: 3, wait: TimeSpan.FromSeconds(20));
+
+        foreach (var index in new[] { 0, 1, 2 })
+        {
+            await Task.Delay(100);
+            await Store.RecordAsync(claim, new[] { Finished(index, "1") }, default);
+        }
+
+        Assert.Equal([FutureState.Finished, FutureState.Finished, FutureState.Finished], await reading.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private async Task<List<FutureState>> StatesAsync(string jobId, int limit, TimeSpan wait)
+    {
+        var states = new List<FutureState>();
+        await foreach (var batch in Store.ReadResultsAsync(jobId, ResultOrder.Submitted, 0, limit, DateTimeOffset.UtcNow + wait, default))
+            foreach (var entry in batch.ToArray()) states.Add(entry.State);
+        return states;
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task AForceCancelOnOneNodeReachesTheNodeRunningTheItem()
     {
         var claim = await AddAndClaimAsync(items: 3);

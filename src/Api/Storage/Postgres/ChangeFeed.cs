@@ -23,11 +23,22 @@ internal sealed class ChangeFeed
         }
     }
 
-    public void Changed(string jobId)
+    /// <summary>
+    /// A change that may have written outcome batches this node's claims did not count: another node's write, a cancel.
+    /// A results stream reads the job's units back from the database after one (see <see cref="Watch.Unaccounted"/>).
+    /// </summary>
+    public void Changed(string jobId) => Pulse(jobId, unaccounted: true);
+
+    /// <summary>A write under one of this node's claims, which counted the batches it wrote (or wrote none).</summary>
+    public void ChangedByClaim(string jobId) => Pulse(jobId, unaccounted: false);
+
+    private void Pulse(string jobId, bool unaccounted)
     {
         Watch? watch;
         lock (_gate) _watches.TryGetValue(jobId, out watch);
-        watch?.Signal.Pulse();
+        if (watch is null) return;
+        if (unaccounted) Interlocked.Increment(ref watch.Unaccounted);
+        watch.Signal.Pulse();
     }
 
     /// <summary>After the notification connection was lost: nobody knows what was missed, so everyone looks again.</summary>
@@ -35,7 +46,11 @@ internal sealed class ChangeFeed
     {
         Watch[] all;
         lock (_gate) all = [.. _watches.Values];
-        foreach (var watch in all) watch.Signal.Pulse();
+        foreach (var watch in all)
+        {
+            Interlocked.Increment(ref watch.Unaccounted);
+            watch.Signal.Pulse();
+        }
         UnitsReady.Pulse();
     }
 
@@ -44,6 +59,9 @@ internal sealed class ChangeFeed
     {
         public JobSignal Signal { get; } = new();
         public int Users { get; set; }
+
+        /// <summary>How many changes so far may have written batches that only the database has.</summary>
+        public long Unaccounted;
 
         public void Dispose()
         {

@@ -219,7 +219,7 @@ internal sealed partial class PostgresJobStore
             SELECT true, pg_notify('{PostgresListener.UnitsReady}', {PostgresListener.PayloadSql("$5", "$3")}) FROM released WHERE NOT done
             """, claim.Job.Options.Queue);
         var readyAgain = await command.ExecuteScalarAsync(cancellationToken) is not null;
-        feed.Changed(claim.Job.Id);
+        feed.ChangedByClaim(claim.Job.Id);
         if (readyAgain) feed.UnitsReady.Pulse();
     }
 
@@ -242,7 +242,7 @@ internal sealed partial class PostgresJobStore
         {
             Terminal = unit.Terminal, Batches = unit.Batches + 1, Terminated = unit.Terminated + batch.Finished + batch.Failed,
         };
-        feed.Changed(claim.Job.Id);
+        feed.ChangedByClaim(claim.Job.Id);
         return completed;
     }
 
@@ -281,7 +281,7 @@ internal sealed partial class PostgresJobStore
         if (completed is null) return null;
         KeepLocalBatch(claim.Job.Id, claim.Unit, known.Batches, data, known.Count);
         _claims[Key(claim)] = known with { Terminal = bits, Batches = known.Batches + 1, Terminated = known.Terminated + ended, Done = done };
-        feed.Changed(claim.Job.Id);
+        feed.ChangedByClaim(claim.Job.Id);
         return completed;
     }
 
@@ -323,6 +323,14 @@ internal sealed partial class PostgresJobStore
     private sealed record ClaimedUnit(int Unit, int First, int Count, byte[] Terminal, int Batches, int Terminated, bool Done = false, Task? Committed = null);
 
     private static (string, int, long) Key(UnitClaim claim) => (claim.Job.Id, claim.Unit, claim.Lease);
+
+    /// <summary>How many batches the unit has, as counted by this node's claim on it (cancels aside); null when it holds none.</summary>
+    private int? ClaimedBatches(string jobId, int unit)
+    {
+        foreach (var ((job, u, _), known) in _claims)
+            if (u == unit && job == jobId) return known.Batches;
+        return null;
+    }
 
     private const string Fenced = "u.job_id = $1 AND u.unit = $2 AND u.owner = $3 AND u.lease = $4";
 
