@@ -44,6 +44,8 @@ public sealed class Drainer(
         {
             UnitKey? named = first;
             var idleSince = clock.GetTimestamp();
+            // The signal taken before the last look that found nothing: until it fires, no unit has been made ready since.
+            Task? foundNothing = null;
             while (true)
             {
                 // Take the signal before looking, so that a unit made ready between the look and the wait is not missed.
@@ -51,7 +53,8 @@ public sealed class Drainer(
                 var worker = await pool.LeaseAsync(cancellationToken);
                 try
                 {
-                    if (claimed.Count == 0) await ClaimAsync(claimed, named, worker.Worker.Pid, cancellationToken);
+                    if (claimed.Count == 0 && foundNothing is not { IsCompleted: false }) await ClaimAsync(claimed, named, worker.Worker.Pid, cancellationToken);
+                    foundNothing = null;
                 }
                 catch
                 {
@@ -70,7 +73,13 @@ public sealed class Drainer(
                     else
                     {
                         finishing.Add(await running);
-                        if (claimed.Count == 0) await ClaimAsync(claimed, null, pid, cancellationToken);
+                        if (claimed.Count == 0)
+                        {
+                            var before = store.NextUnitsReady();
+                            await ClaimAsync(claimed, null, pid, cancellationToken);
+                            // Measured on 100,000-item maps: the look at the top of the loop, right after, found nothing either.
+                            if (claimed.Count == 0) foundNothing = before;
+                        }
                     }
                     if (finishing.Count >= FetchAhead) await DrainFinishedAsync(finishing);
                     idleSince = clock.GetTimestamp();
