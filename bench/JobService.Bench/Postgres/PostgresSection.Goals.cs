@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using JobService.Bench.Service;
 using JobService.Bench.Workloads;
@@ -44,9 +45,17 @@ internal sealed partial class PostgresSection
             var (echoPostgres, echoInMemory) = await PairAsync(inMemoryFirst,
                 () => MeasuredAsync(results, "(c) PostgreSQL", postgresCpu, ct => onPostgres.EchoMapAsync(p.EchoItems, untilExpired: false, waitUntilEmpty: false, ct), cancellationToken),
                 () => MeasuredAsync(results, "(c) InMemory", inMemoryCpu, ct => onInMemory.EchoMapAsync(p.EchoItems, untilExpired: false, waitUntilEmpty: true, ct), cancellationToken));
-            var (powerPostgres, powerInMemory) = await PairAsync(inMemoryFirst,
-                () => MeasuredAsync(results, "(a) PostgreSQL", postgresCpu, ct => onPostgres.PowerSumMapAsync(p.PowerSumItems, null, ct), cancellationToken),
-                () => MeasuredAsync(results, "(a) InMemory", inMemoryCpu, ct => onInMemory.PowerSumMapAsync(p.PowerSumItems, null, ct), cancellationToken));
+            // (a) takes a fraction of a second, where one sample is at the mercy of the machine's noise: several pairs per run.
+            var powerPostgres = new List<ServiceRun>();
+            var powerInMemory = new List<ServiceRun>();
+            for (var pair = 0; pair < p.PowerSumPairs; pair++)
+            {
+                var (onPg, onMemory) = await PairAsync(inMemoryFirst ^ (pair % 2 == 1),
+                    () => MeasuredAsync(results, "(a) PostgreSQL", postgresCpu, ct => onPostgres.PowerSumMapAsync(p.PowerSumItems, null, ct), cancellationToken),
+                    () => MeasuredAsync(results, "(a) InMemory", inMemoryCpu, ct => onInMemory.PowerSumMapAsync(p.PowerSumItems, null, ct), cancellationToken));
+                powerPostgres.Add(onPg);
+                powerInMemory.Add(onMemory);
+            }
             var (submits, submitsInMemory) = await PairAsync(inMemoryFirst,
                 () => MeasuredAsync(results, "(e) PostgreSQL", postgresCpu, ct => onPostgres.ConcurrentSubmitsAsync(p.Submits, p.Clients, getEach: false, ct), cancellationToken),
                 () => MeasuredAsync(results, "(e) InMemory", inMemoryCpu, ct => onInMemory.ConcurrentSubmitsAsync(p.Submits, p.Clients, getEach: false, ct), cancellationToken));
@@ -57,8 +66,8 @@ internal sealed partial class PostgresSection
             results.Raw.Add(raw);
             results.EchoPostgres.Add(echoPostgres);
             results.EchoInMemory.Add(echoInMemory);
-            results.PowerSumPostgres.Add(powerPostgres);
-            results.PowerSumInMemory.Add(powerInMemory);
+            results.PowerSumPostgres.AddRange(powerPostgres);
+            results.PowerSumInMemory.AddRange(powerInMemory);
             results.Submits.Add(submits);
             results.SubmitsInMemory.Add(submitsInMemory);
             results.Latency.Add(latency);
@@ -66,7 +75,7 @@ internal sealed partial class PostgresSection
             results.Loads.Add(new LoadSample($"goals 1-4, run {run}", MachineInfo.LoadAverage()));
             Console.WriteLine(F($"    run {run}/{options.Runs}: raw Hangfire {raw.PerSecond:N0}/s (enqueue {raw.EnqueuePerSecond:N0}/s, p50 start {raw.P50StartMs:F1} ms, alone {raw.LoneP50StartMs:F1} ms)") +
                 F($" | (c) PG {echoPostgres.Seconds:F3} s ({echoPostgres.Memory.PeakBytes / 1e6:F0} MB), InMemory {echoInMemory.Seconds:F3} s") +
-                F($" | (a) PG {powerPostgres.Seconds:F3} s, InMemory {powerInMemory.Seconds:F3} s") +
+                F($" | (a) PG {string.Join(" ", powerPostgres.Select(r => r.Seconds.ToString("F3", CultureInfo.InvariantCulture)))} s, InMemory {string.Join(" ", powerInMemory.Select(r => r.Seconds.ToString("F3", CultureInfo.InvariantCulture)))} s") +
                 F($" | (e) PG {submits.PerSecond:N0}/s, InMemory {submitsInMemory.PerSecond:N0}/s") +
                 F($" | (d) PG p50 {latency.P50Ms:F2} ms p99 {latency.P99Ms:F2} ms, InMemory p50 {latencyInMemory.P50Ms:F2} ms p99 {latencyInMemory.P99Ms:F2} ms"));
         }

@@ -61,7 +61,9 @@ internal sealed class PostgresReport(PostgresResults results)
         md.AppendLine("## Method");
         md.AppendLine();
         md.AppendLine($"- {_options.Runs} timed runs of every measurement; within a run the configurations compared take turns going first " +
-            "(run 1: InMemory, then PostgreSQL; one node, then two; run 2 the other way round…). Figures are medians of the runs.");
+            "(run 1: InMemory, then PostgreSQL; one node, then two; run 2 the other way round…). Figures are medians of the runs. " +
+            $"(a), a fraction of a second, is measured {_sizes.PowerSumPairs} times per run, in pairs whose first configuration alternates too; " +
+            $"its figures are the medians of all {_sizes.PowerSumPairs * _options.Runs} measurements.");
         md.AppendLine("- Every configuration has a fresh database of its own on one PostgreSQL cluster, started with the run (durable: fsync on) " +
             "and thrown away after it. The cluster, every service node, its workers and the bench client share the machine's cores. " +
             "Before each measurement, untimed, the bench waits until no autovacuum worker runs (at most 30 s) and issues a `CHECKPOINT`: " +
@@ -251,6 +253,7 @@ internal sealed class PostgresReport(PostgresResults results)
         Row(md, "(d) round trip p50 / p99", "InMemory node", results.LatencyInMemory.Select(r => $"{Ms(r.P50Ms!.Value)} / {Ms(r.P99Ms!.Value)}"));
         Row(md, "(a) power_sum map", "PostgreSQL node", results.PowerSumPostgres.Select(r => Seconds(r.Seconds)));
         Row(md, "(a) power_sum map", "InMemory node", results.PowerSumInMemory.Select(r => Seconds(r.Seconds)));
+        Row(md, "(a) PostgreSQL ÷ InMemory, pair by pair", "", results.PowerSumPostgres.Zip(results.PowerSumInMemory, (pg, memory) => Ratio(pg.Seconds / memory.Seconds)));
         Row(md, "(c) echo map (peak VmRSS)", "PostgreSQL node", results.EchoPostgres.Select(r => $"{Seconds(r.Seconds)} ({r.Memory.PeakBytes / 1e6:F0} MB)"));
         Row(md, "(c) echo map (peak VmRSS)", "InMemory node", results.EchoInMemory.Select(r => $"{Seconds(r.Seconds)} ({r.Memory.PeakBytes / 1e6:F0} MB)"));
         Row(md, "goal 5 submits", "one node × 2 workers", results.OneNode.Select(r => $"{Seconds(r.Seconds)} ({Rate(r.PerSecond)})"));
