@@ -152,6 +152,24 @@ public sealed class PostgresJobStoreTests : JobStoreContract
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task BatchesRecordedCloseTogetherAreEachFollowedByANotificationForOtherNodes()
+    {
+        var claim = await AddAndClaimAsync(items: 3);
+        await using var listener = new NpgsqlConnection(_database);
+        await listener.OpenAsync();
+        var heard = 0;
+        listener.Notification += (_, e) => { if (e.Payload.StartsWith(claim.Job.Id, StringComparison.Ordinal)) heard++; };
+        await using (var listen = new NpgsqlCommand($"LISTEN {PostgresListener.JobChanged}", listener)) await listen.ExecuteNonQueryAsync();
+
+        await Store.RecordAsync(claim, new[] { Finished(0, "0") }, default);
+        await Store.RecordAsync(claim, new[] { Finished(1, "1") }, default);
+
+        // The first is announced by its own write; the second, written right after, by one sent once the spacing has passed.
+        while (heard < 2 && await listener.WaitAsync(TimeSpan.FromSeconds(5))) { }
+        Assert.Equal(2, heard);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task AForceCancelOnOneNodeReachesTheNodeRunningTheItem()
     {
         var claim = await AddAndClaimAsync(items: 3);
