@@ -326,12 +326,16 @@ internal sealed partial class PostgresJobStore
 
     private static (string, int, long) Key(UnitClaim claim) => (claim.Job.Id, claim.Unit, claim.Lease);
 
-    /// <summary>How many batches the unit has, as counted by this node's claim on it (cancels aside); null when it holds none.</summary>
+    /// <summary>
+    /// How many batches the unit has, as counted by this node's latest claim on it (cancels aside); null when it holds none.
+    /// An earlier claim of this node (its lease ran out, and this node claimed the unit again) may linger until it ends.
+    /// </summary>
     private int? ClaimedBatches(string jobId, int unit)
     {
-        foreach (var ((job, u, _), known) in _claims)
-            if (u == unit && job == jobId) return known.Batches;
-        return null;
+        (long Lease, int Batches)? latest = null;
+        foreach (var ((job, u, lease), known) in _claims)
+            if (u == unit && job == jobId && (latest is null || lease > latest.Value.Lease)) latest = (lease, known.Batches);
+        return latest?.Batches;
     }
 
     private const string Fenced = "u.job_id = $1 AND u.unit = $2 AND u.owner = $3 AND u.lease = $4";
