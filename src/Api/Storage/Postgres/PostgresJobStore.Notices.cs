@@ -22,7 +22,7 @@ internal sealed partial class PostgresJobStore
     private bool NoticeNow(string jobId, bool endsUnit)
     {
         var now = clock.GetUtcNow();
-        RemoveExpired(_notices, ref _nextNoticesSweep, now, jobId => _notices.TryRemove(jobId, out _));
+        RemoveExpired(_notices, ref _nextNoticesSweep, now, key => _notices.TryRemove(key, out _));
         var notices = _notices.GetOrAdd(jobId, _ => new JobNotices());
         lock (notices)
         {
