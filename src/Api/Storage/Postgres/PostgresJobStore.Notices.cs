@@ -23,7 +23,7 @@ internal sealed partial class PostgresJobStore
     {
         var now = clock.GetUtcNow();
         RemoveExpired(_notices, ref _nextNoticesSweep, now, key => _notices.TryRemove(key, out _));
-        var notices = _notices.GetOrAdd(jobId, _ => new JobNotices());
+        var notices = NoticesOf(jobId);
         lock (notices)
         {
             if (!endsUnit && now.UtcTicks - notices.NotifiedTicks < NoticeSpacing.Ticks) return false;
@@ -36,7 +36,7 @@ internal sealed partial class PostgresJobStore
     /// <summary>Called once a batch written without a notification has committed: one goes out when the spacing has passed.</summary>
     private void NoticeOwed(string jobId)
     {
-        var notices = _notices.GetOrAdd(jobId, _ => new JobNotices());
+        var notices = NoticesOf(jobId);
         long due;
         lock (notices)
         {
@@ -47,6 +47,8 @@ internal sealed partial class PostgresJobStore
         }
         _ = SendOwedNoticeAsync(jobId, notices, due);
     }
+
+    private JobNotices NoticesOf(string jobId) => _notices.GetOrAdd(jobId, _ => new JobNotices());
 
     private async Task SendOwedNoticeAsync(string jobId, JobNotices notices, long dueTicks)
     {
