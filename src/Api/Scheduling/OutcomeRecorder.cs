@@ -10,7 +10,7 @@ namespace JobService.Api.Scheduling;
 /// A batch goes when the buffer is full, or once the previous write has finished and its first outcome has waited
 /// <see cref="HoldLimit"/> (group commit): batches grow with the store's latency. Measured on a million-item map on
 /// PostgreSQL: a write per read of the pipe cost more than the items.
-/// Its two buffers (160 KB each for a full batch) are pooled: a pair per send on the large-object heap, with the other
+/// Its two buffers (160–320 KB each for a full batch) are pooled: a pair per send on the large-object heap, with the other
 /// buffers of a send, made a PostgreSQL node collect generation 2 about twice per 100,000-item map.
 /// </summary>
 internal sealed class OutcomeRecorder(IJobStore store, UnitClaim claim, int capacity, JobLifecycle lifecycle, UnitTally tally)

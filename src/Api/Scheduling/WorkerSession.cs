@@ -16,6 +16,13 @@ internal sealed class WorkerSession(
     UnitClaim claim, int[] items, bool isolated, TimeSpan itemTimeout, WorkerLease lease, IJobStore store, FunctionTimings timings, JobLifecycle lifecycle, UnitTally tally)
 {
     private readonly JobSpec _spec = claim.Job;
+
+    /// <summary>
+    /// About how many outcomes go to the store together. A send's batches are of one size, as many as make them nearest this:
+    /// a 12,500-item chunk is written in 3 batches of 4,167, not 3 of 4,096 and one of 212. Each write costs the database a
+    /// statement, a commit and a notification however small it is: measured on power_sum over 1..99,999 on PostgreSQL,
+    /// 24 writes instead of 32.
+    /// </summary>
     private const int RecordBatch = 4096;
 
     /// <summary>About a claim's round trip on a busy node: <see cref="NearlyDone"/> is told this long before the last item ends.</summary>
@@ -90,7 +97,7 @@ internal sealed class WorkerSession(
         var lastEnded = span?.StartTimeUtc ?? default;
         var end = SessionEnd.Completed;
         var detail = "";
-        var batch = Math.Min(items.Length, RecordBatch);
+        var batch = BatchSize(items.Length);
         var started = Stopwatch.GetTimestamp();
         var recorder = _recorder = new OutcomeRecorder(store, claim, batch, lifecycle, tally);
         var frames = ArrayPool<Frame>.Shared.Rent(batch);
@@ -189,6 +196,13 @@ internal sealed class WorkerSession(
         await ObserveAsync(writing);
         var unreported = await store.UnfinishedAsync(claim, items[_next..], CancellationToken.None);
         return new SessionResult(end, unreported, _worker.Pid, detail, recorded);
+    }
+
+    /// <summary>How many outcomes of a send of <paramref name="items"/> items go to the store together (see <see cref="RecordBatch"/>).</summary>
+    internal static int BatchSize(int items)
+    {
+        var batches = Math.Max(1, (int)Math.Round(items / (double)RecordBatch));
+        return (items + batches - 1) / batches;
     }
 
     /// <summary>Whether the items not reported yet will be, at the pace of those that were since <paramref name="started"/>, within <paramref name="lead"/>.</summary>
