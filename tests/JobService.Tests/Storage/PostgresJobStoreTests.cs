@@ -129,6 +129,51 @@ public sealed class PostgresJobStoreTests : JobStoreContract
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task AResultsStreamListsAnItemAnotherNodeCancelledAfterThisNodeClaimedItsUnitOnceTheStreamHadBegun()
+    {
+        var (jobId, reading) = await StreamTwoUnitsAsync();
+        var other = await OtherNodeAsync();
+        var second = await ClaimAndFinishFirstUnitAsync(jobId);
+        await Store.RecordAsync(second, new[] { Finished(300, "0") }, default);
+        await Task.Delay(300);
+        Assert.False(reading.IsCompleted);
+
+        await other.CancelFutureAsync(new FutureId(jobId, 301), force: true, default);
+
+        Assert.Equal([FutureState.Finished, FutureState.Cancelled], (await reading.WaitAsync(TimeSpan.FromSeconds(10)))[^2..]);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AResultsStreamListsAnItemAnotherNodeCancelledBeforeThisNodeClaimedItsUnitOnceTheStreamHadBegun()
+    {
+        var (jobId, reading) = await StreamTwoUnitsAsync();
+        await (await OtherNodeAsync()).CancelFutureAsync(new FutureId(jobId, 301), force: true, default);
+        var second = await ClaimAndFinishFirstUnitAsync(jobId);
+
+        await Store.RecordAsync(second, new[] { Finished(300, "0") }, default);
+
+        Assert.Equal([FutureState.Finished, FutureState.Cancelled], (await reading.WaitAsync(TimeSpan.FromSeconds(10)))[^2..]);
+    }
+
+    /// <summary>A job of two 300-item units (big enough to have their batches kept in memory), and a stream of items 0..301 begun on it.</summary>
+    private async Task<(string JobId, Task<List<FutureState>> Reading)> StreamTwoUnitsAsync()
+    {
+        var jobId = await AddJobAsync(items: 600, chunksize: 300);
+        var reading = StatesAsync(jobId, limit: 302, wait: TimeSpan.FromSeconds(20));
+        await Task.Delay(300);
+        return (jobId, reading);
+    }
+
+    /// <summary>Claims the second unit, then the first, and finishes the first: the stream reaches the second unit after its claim.</summary>
+    private async Task<UnitClaim> ClaimAndFinishFirstUnitAsync(string jobId)
+    {
+        var second = (await Store.ClaimUnitAsync(new UnitKey(jobId, 1), workerPid: 42, default))!;
+        var first = (await Store.ClaimUnitAsync(new UnitKey(jobId, 0), workerPid: 42, default))!;
+        await Store.RecordAsync(first, Enumerable.Range(0, 300).Select(i => Finished(i, "0")).ToArray(), default);
+        return second;
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task AResultsStreamOnTheNodeHoldingAUnitListsItsOutcomesAsTheyAreRecorded()
     {
         var claim = await AddAndClaimAsync(items: 300);

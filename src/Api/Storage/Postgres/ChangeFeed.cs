@@ -9,6 +9,7 @@ internal sealed class ChangeFeed
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Watch> _watches = new(StringComparer.Ordinal);
+    private long _stamps;
 
     /// <summary>Units may be ready: a job was added or a unit released, on this node or another.</summary>
     public JobSignal UnitsReady { get; } = new();
@@ -41,6 +42,9 @@ internal sealed class ChangeFeed
         watch.Signal.Pulse();
     }
 
+    /// <summary>A number greater than every one given before: tells which of a watch's start and a claim came first.</summary>
+    public long Stamp() => Interlocked.Increment(ref _stamps);
+
     /// <summary>After the notification connection was lost: nobody knows what was missed, so everyone looks again.</summary>
     public void ChangedAll()
     {
@@ -59,6 +63,9 @@ internal sealed class ChangeFeed
     {
         public JobSignal Signal { get; } = new();
         public int Users { get; set; }
+
+        /// <summary>When the watch began (<see cref="Stamp"/>): changes since are counted in <see cref="Unaccounted"/>.</summary>
+        public long Began { get; } = owner.Stamp();
 
         /// <summary>How many changes so far may have written batches that only the database has.</summary>
         public long Unaccounted;

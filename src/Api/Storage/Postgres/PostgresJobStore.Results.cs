@@ -46,7 +46,7 @@ internal sealed partial class PostgresJobStore
                     if (await WaitForChangeAsync(change, deadline, cancellationToken))
                     {
                         // Woken by the safety poll, not a change: a notification may have been missed, so the database is asked again.
-                        if (!change.IsCompleted) unit.UnaccountedRead = null;
+                        if (!change.IsCompleted) unit.UnaccountedRead = UnitResults.AskAgain;
                         continue;
                     }
                     // Past the deadline, unfinished items are listed as they are.
@@ -63,7 +63,8 @@ internal sealed partial class PostgresJobStore
     /// the outcome of item <paramref name="wanted"/>, the database's (the rest is read when the stream next lacks an outcome).
     /// The database is not asked when it cannot have more: this node holds the unit, every batch its claim counted has been
     /// read, and no change since the last look may have written others (a cancel, another node). Measured on 100,000-item
-    /// maps, a stream woken by each batch of every unit of its job otherwise read its own unit back about 20 times per job.
+    /// maps, a stream woken by each batch of every unit of its job otherwise read its own unit back about 20 times per job, and
+    /// with each unit read once when the stream reached it, 5 to 7 times.
     /// </summary>
     private async Task ReadNewBatchesAsync(UnitResults unit, ChangeFeed.Watch watch, int wanted, CancellationToken cancellationToken)
     {
@@ -74,7 +75,11 @@ internal sealed partial class PostgresJobStore
         }
         if (unit.Entries[wanted - unit.First].State.IsTerminal()) return;
         var unaccounted = Interlocked.Read(ref watch.Unaccounted);
-        if (unit.UnaccountedRead == unaccounted && ClaimedBatches(unit.JobId, unit.Unit) == unit.NextBatch) return;
+        var claim = LatestClaim(unit.JobId, unit.Unit);
+        // A unit claimed here after the watch began is as if read then: the claim counted every batch written before it, and
+        // every change since that may have written others is counted by the watch.
+        if (unit.UnaccountedRead is null && claim?.ClaimedAt > watch.Began) unit.UnaccountedRead = 0;
+        if (unit.UnaccountedRead == unaccounted && claim?.Batches == unit.NextBatch) return;
         unit.UnaccountedRead = unaccounted;
         await using var command = dataSource.CreateCommand(
             $"SELECT r.batch, r.data, r.format FROM {_s}.results r WHERE r.job_id = $1 AND r.unit = $2 AND r.batch >= $3 ORDER BY r.batch");
@@ -124,6 +129,9 @@ internal sealed partial class PostgresJobStore
 
         /// <summary><see cref="ChangeFeed.Watch.Unaccounted"/> when the database was last asked; null before the first time.</summary>
         public long? UnaccountedRead { get; set; }
+
+        /// <summary>An <see cref="UnaccountedRead"/> that matches no count: the database is asked at the next look.</summary>
+        public const long AskAgain = -1;
 
         public ResultEntry Unfinished(int index, bool running) => Entries[index - First] is var entry && entry.State.IsTerminal()
             ? entry

@@ -127,12 +127,13 @@ internal sealed partial class PostgresJobStore
         var local = LocalItemsNow();
         command.Parameters.AddValues((object)local.Keys.ToArray());
         var claims = new List<UnitClaim>();
+        var stamp = feed.Stamp();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) claims.Add(ReadClaim(reader, local));
+        while (await reader.ReadAsync(cancellationToken)) claims.Add(ReadClaim(reader, local, stamp));
         return claims.OrderBy(c => c.Job.CreatedAt).ThenBy(c => c.Unit).ToList();
     }
 
-    private UnitClaim ReadClaim(NpgsqlDataReader reader, IReadOnlyDictionary<string, LocalItems> local)
+    private UnitClaim ReadClaim(NpgsqlDataReader reader, IReadOnlyDictionary<string, LocalItems> local, long stamp)
     {
         var spec = ReadSpec(reader, 0);
         var c = SpecColumnCount;
@@ -147,7 +148,7 @@ internal sealed partial class PostgresJobStore
             if (!UnitCodec.IsSet(terminal, k)) pending.Add(first + k);
         var blamed = reader.GetFieldValue<int[]>(c + 8).GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
         var claim = new UnitClaim(spec, unit, items, pending, reader.GetInt32(c + 6), blamed, reader.GetInt64(c + 7));
-        _claims[Key(claim)] = new ClaimedUnit(unit, first, count, terminal, reader.GetInt32(c + 9), reader.GetInt32(c + 10));
+        _claims[Key(claim)] = new ClaimedUnit(unit, first, count, terminal, reader.GetInt32(c + 9), reader.GetInt32(c + 10), ClaimedAt: stamp);
         return claim;
     }
 
@@ -322,20 +323,23 @@ internal sealed partial class PostgresJobStore
 
     /// <summary>What this node knows of a unit it holds: written only by this claim, except for cancels (which bump the batch count).</summary>
     /// <param name="Committed">For a unit leased by its job's intake: that commit.</param>
-    private sealed record ClaimedUnit(int Unit, int First, int Count, byte[] Terminal, int Batches, int Terminated, bool Done = false, Task? Committed = null);
+    /// <param name="ClaimedAt">The change feed's stamp taken before the claim was sent; 0 for a unit leased by its job's intake,
+    /// before anyone could watch the job.</param>
+    private sealed record ClaimedUnit(int Unit, int First, int Count, byte[] Terminal, int Batches, int Terminated, bool Done = false, Task? Committed = null,
+        long ClaimedAt = 0);
 
     private static (string, int, long) Key(UnitClaim claim) => (claim.Job.Id, claim.Unit, claim.Lease);
 
     /// <summary>
-    /// How many batches the unit has, as counted by this node's latest claim on it (cancels aside); null when it holds none.
-    /// An earlier claim of this node (its lease ran out, and this node claimed the unit again) may linger until it ends.
+    /// This node's latest claim on the unit, which counts its batches (cancels aside); null when it holds none. An earlier
+    /// claim of this node (its lease ran out, and this node claimed the unit again) may linger until it ends.
     /// </summary>
-    private int? ClaimedBatches(string jobId, int unit)
+    private ClaimedUnit? LatestClaim(string jobId, int unit)
     {
-        (long Lease, int Batches)? latest = null;
+        (long Lease, ClaimedUnit Known)? latest = null;
         foreach (var ((job, u, lease), known) in _claims)
-            if (u == unit && job == jobId && (latest is null || lease > latest.Value.Lease)) latest = (lease, known.Batches);
-        return latest?.Batches;
+            if (u == unit && job == jobId && (latest is null || lease > latest.Value.Lease)) latest = (lease, known);
+        return latest?.Known;
     }
 
     private const string Fenced = "u.job_id = $1 AND u.unit = $2 AND u.owner = $3 AND u.lease = $4";
