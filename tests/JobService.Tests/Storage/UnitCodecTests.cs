@@ -41,13 +41,51 @@ public sealed class UnitCodecTests
     }
 
     [Fact]
-    public void A_run_of_decimal_numbers_costs_half_their_digits_and_three_bytes_each()
+    public void A_run_of_numbers_with_exponents_costs_half_their_digits_and_three_bytes_each()
     {
         var writer = new UnitCodec.OutcomeWriter();
-        for (var i = 0; i < 1000; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("1234.5"), null);
+        for (var i = 0; i < 1000; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("1.2345E+300"), null);
 
         // Head, elapsed and length: three bytes per outcome, plus the pid once (a two-byte varint).
-        Assert.Equal(1000 * (3 + 3) + 2, writer.Data.WrittenCount);
+        Assert.Equal(1000 * (3 + 6) + 2, writer.Data.WrittenCount);
+    }
+
+    [Fact]
+    public void Close_decimal_results_cost_their_difference_from_the_one_before()
+    {
+        // The tutorial's f(x) over 1..1,000: doubles of 15 to 17 digits, their scale changing now and then.
+        var results = Enumerable.Range(1, 1000)
+            .Select(x => Enumerable.Range(1, 50).Sum(k => Math.Pow(x, 1 / Math.Pow(k, 1.5))).ToString("R", System.Globalization.CultureInfo.InvariantCulture))
+            .ToArray();
+        var writer = new UnitCodec.OutcomeWriter();
+        for (var i = 0; i < results.Length; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes(results[i]), null);
+
+        var read = UnitCodec.Read(writer.Data.WrittenSpan.ToArray(), UnitCodec.CurrentFormat).Select(o => Encoding.UTF8.GetString(o.Result.Span));
+
+        Assert.Equal(results, read);
+        // Digit-packed, each would cost 3 bytes and half its digits: 11 or 12.
+        Assert.InRange(writer.Data.WrittenCount / (double)results.Length, 0, 10);
+    }
+
+    [Fact]
+    public void Decimals_of_any_sign_scale_and_size_in_any_order_read_back_exactly()
+    {
+        var random = new Random(7);
+        var results = Enumerable.Range(0, 2000).Select(_ => RandomDecimal(random)).ToArray();
+        var writer = new UnitCodec.OutcomeWriter();
+        for (var i = 0; i < results.Length; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes(results[i]), null);
+
+        var read = UnitCodec.Read(writer.Data.WrittenSpan.ToArray(), UnitCodec.CurrentFormat).Select(o => Encoding.UTF8.GetString(o.Result.Span));
+
+        Assert.Equal(results, read);
+    }
+
+    private static string RandomDecimal(Random random)
+    {
+        var wholeDigits = random.Next(1, 10);
+        var whole = wholeDigits == 1 ? random.Next(10).ToString() : random.NextInt64((long)Math.Pow(10, wholeDigits - 1), (long)Math.Pow(10, wholeDigits)).ToString();
+        var fraction = string.Concat(Enumerable.Range(0, random.Next(1, 19 - wholeDigits)).Select(_ => (char)('0' + random.Next(10))));
+        return (random.Next(2) == 0 && (whole != "0" || fraction.Trim('0').Length > 0) ? "-" : "") + whole + "." + fraction;
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace JobService.Api.Storage.Postgres;
 internal static class PostgresSchema
 {
     /// <summary>Bump when the statements below change; older versions are upgraded by the statements themselves (IF NOT EXISTS).</summary>
-    public const int Version = 8;
+    public const int Version = 9;
 
     /// <summary>An arbitrary constant: the advisory lock that serialises schema changes between nodes.</summary>
     private const long MigrationLock = 0x4A6F_6253_6572_7631;
@@ -159,6 +159,8 @@ internal static class PostgresSchema
 
         -- Version 8: integers in arguments and results are stored as differences (arguments format 4, outcomes format 4).
         -- Nothing to change either.
+
+        -- Version 9: decimal results are stored as differences too (outcomes format 5). Nothing to change.
 
         UPDATE {s}.schema_version SET version = {Version} WHERE version < {Version};
         """;
