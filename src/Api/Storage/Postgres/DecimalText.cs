@@ -12,7 +12,8 @@ internal static class DecimalText
     /// <summary>18 digits always fit a long, and so does the difference of two such values.</summary>
     private const int MaxDigits = 18;
 
-    private const long Limit = 1_000_000_000_000_000_000;
+    /// <summary>10^17: digits below it still fit <see cref="MaxDigits"/> with one more.</summary>
+    private const long RoomForOneMore = 100_000_000_000_000_000;
 
     /// <summary>The longest text <see cref="Format"/> writes: a sign, a point, a zero before it and <see cref="MaxDigits"/> digits.</summary>
     public const int MaxLength = MaxDigits + 3;
@@ -62,7 +63,7 @@ internal static class DecimalText
     {
         for (; from < to; from++)
         {
-            if (Math.Abs(digits) >= Limit / 10) return 0;
+            if (Math.Abs(digits) >= RoomForOneMore) return 0;
             digits *= 10;
         }
         for (; from > to; from--) digits /= 10;
