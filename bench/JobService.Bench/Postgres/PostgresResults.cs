@@ -19,6 +19,9 @@ internal sealed class PostgresResults(MachineInfo machine, string postgresVersio
     /// <summary>How each node of goals 1–4 was warmed.</summary>
     public Dictionary<string, WarmUp> WarmUps { get; } = [];
 
+    /// <summary>How each configuration of goal 5 was warmed (its last round: the most any of its nodes compiled).</summary>
+    public Dictionary<string, WarmUp> ScaleOutWarmUps { get; } = [];
+
     /// <summary>Goal 1: (e) on the PostgreSQL node.</summary>
     public List<ServiceRun> Submits { get; } = [];
 

@@ -122,14 +122,11 @@ internal sealed partial class PostgresSection
         using var mapOnTwo = new ServiceWorkloads(first, PostgresRetention);
         var p = results.Sizes;
 
-        await LimitedAsync("warm-up of the goal 5 nodes", async ct =>
-        {
-            await ScaleOutWorkload.RunAsync(oneNode, 500, p.Clients, ct);
-            await ScaleOutWorkload.RunAsync(twoNodes, 500, p.Clients, ct);
-            await mapOnOne.FibMapAsync(p.FibValue, 20, 1, ct);
-            await mapOnTwo.FibMapAsync(p.FibValue, 20, 1, ct);
-            return 0;
-        }, cancellationToken);
+        results.ScaleOutWarmUps["one node"] = await LimitedAsync("warm-up of the 2-worker node",
+            ct => ScaleOutWorkload.WarmUpAsync(oneNode, mapOnOne, p.FibValue, p.Clients, ct), cancellationToken);
+        results.ScaleOutWarmUps["two nodes"] = await LimitedAsync("warm-up of the two 1-worker nodes",
+            ct => ScaleOutWorkload.WarmUpAsync(twoNodes, mapOnTwo, p.FibValue, p.Clients, ct), cancellationToken);
+        Console.WriteLine($"    warmed: {string.Join("; ", results.ScaleOutWarmUps.Select(w => $"{w.Key} {w.Value}"))}");
 
         for (var run = 1; run <= options.Runs; run++)
         {

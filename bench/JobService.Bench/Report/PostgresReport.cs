@@ -90,7 +90,9 @@ internal sealed class PostgresReport(PostgresResults results)
         md.AppendLine($"- **Goal 5**: a node with 2 workers on one database against two nodes with 1 worker each on another, all three running " +
             $"through this part. {_sizes.ScaleOutSubmits:N0} single-call echo submits from {_sizes.Clients} clients, client *c* talking to node " +
             "*c* mod *nodes* only (8 and 8 on two nodes); each client submits its share, then waits for its own futures on its own node with " +
-            "`POST /futures/wait`. jobs/s = submits ÷ (first POST → every future terminal). " +
+            "`POST /futures/wait`. jobs/s = submits ÷ (first POST → every future terminal). Each configuration is warmed first as goals 1–4's " +
+            "nodes are, with rounds of 500 submits and a small fib map, until a round makes none of its nodes compile 50 methods (at most 20 " +
+            $"rounds; this run: {string.Join("; ", results.ScaleOutWarmUps.Select(w => $"{w.Key} {w.Value}"))}). " +
             $"Not a goal: a CPU-bound map, `fib({_sizes.FibValue})` over {_sizes.FibItems} items with chunksize 1, posted to one node of each " +
             "configuration (on two nodes, both nodes' workers can take its units).");
         md.AppendLine("- **Ratios**: goal 1, the service's jobs/s ÷ raw Hangfire's enqueued-and-run/s; goals 3 and 4, PostgreSQL's time ÷ InMemory's; " +
