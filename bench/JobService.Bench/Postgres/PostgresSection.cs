@@ -78,13 +78,14 @@ internal sealed partial class PostgresSection(RepoPaths paths, MachineInfo machi
     }
 
     /// <summary>A node of its own process; on PostgreSQL when given a connection string, else InMemory.</summary>
-    private async Task<ServiceProcess> StartNodeAsync(string name, int workers, string? connectionString, CancellationToken cancellationToken)
+    private async Task<ServiceProcess> StartNodeAsync(string name, int workers, string? connectionString, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var settings = connectionString is null
             ? null
             : new Dictionary<string, string> { ["Storage:Provider"] = "PostgreSql", ["ConnectionStrings:Postgres"] = connectionString };
         var node = await ServiceProcess.StartAsync(paths.ApiBin, workers, connectionString is null ? InMemoryRetention : PostgresRetention,
-            cancellationToken, settings);
+            cancellationToken, settings, environment);
         _nodes.Add((name, node));
         Console.WriteLine($"  {name} up at {node.BaseAddress} (pid {node.Pid}, {workers} worker{(workers == 1 ? "" : "s")})");
         return node;

@@ -40,7 +40,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// after the bench's own, so they win: e.g. <c>Storage:Provider=PostgreSql</c> and <c>ConnectionStrings:Postgres</c>.
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(string binDirectory, int workers, TimeSpan retention, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(binDirectory, "JobService.Api.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"no Release build of the service: run `dotnet build -c Release src/Api/JobService.Api.csproj`", dll);
@@ -64,6 +64,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.ArgumentList.Add($"--{key}={value}");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
         var service = new ServiceProcess(Process.Start(info) ?? throw new InvalidOperationException("cannot start dotnet"), new Uri($"http://127.0.0.1:{port}"));
         try
