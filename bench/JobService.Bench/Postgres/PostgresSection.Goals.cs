@@ -106,8 +106,7 @@ internal sealed partial class PostgresSection
 
     /// <summary>
     /// Goal 5's three nodes share the machine's two cores with each other, the database and the clients, as nodes co-located on
-    /// one host do, and run as the README says such nodes should: without the thread pool's spin for work (measured on warmed
-    /// nodes: two 1-worker nodes did 600/s with it and 730/s without, one 2-worker node 930/s either way).
+    /// one host do, and run as the README's scale-out section says such nodes should: without the thread pool's spin for work.
     /// </summary>
     private static readonly Dictionary<string, string> CoLocated = new() { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0" };
 
