@@ -41,38 +41,28 @@ internal static class ScaleOutWorkload
     }
 
     /// <summary>Submits of a warm-up round (which also runs a small fib map).</summary>
-    private const int WarmUpSubmits = 500;
+    public const int WarmUpSubmits = 500;
 
     /// <summary>
-    /// Warms the nodes of one configuration as goals 1–4's are (<see cref="ServiceWorkloads.WarmUpAsync"/>): rounds, each
-    /// followed by a pause for tiered compilation, until a round makes none of them compile
-    /// <see cref="ServiceWorkloads.SettledMethods"/> methods. Measured on a 1-worker node: rounds of 500 submits compiled
-    /// 7,700, 4,000 and 2,000 methods before settling after about eight, its API using five times the CPU per submit meanwhile;
-    /// two nodes pay that twice, so a measurement taken earlier counts their JIT against them.
+    /// Warms the nodes of one configuration as goals 1–4's are (<see cref="ServiceWorkloads.WarmUpAsync"/>). Measured on a
+    /// 1-worker node: rounds of 500 submits compiled 7,700, 4,000 and 2,000 methods before settling after about eight, its API
+    /// using five times the CPU per submit meanwhile; two nodes pay that twice, so a measurement taken earlier counts their JIT
+    /// against them.
     /// </summary>
     public static async Task<WarmUp> WarmUpAsync(IReadOnlyList<ServiceProcess> nodes, ServiceWorkloads map, int fibValue, int clients, CancellationToken cancellationToken)
     {
         var http = nodes.Select(node => new ServiceClient(node.BaseAddress)).ToArray();
         try
         {
-            var compiled = await CompiledMethodsAsync(http, cancellationToken);
-            for (var round = 1; ; round++)
+            return await ServiceWorkloads.UntilSettledAsync(http, async ct =>
             {
-                await RunAsync(nodes, WarmUpSubmits, clients, cancellationToken);
-                await map.FibMapAsync(fibValue, 20, 1, cancellationToken);
-                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-                var now = await CompiledMethodsAsync(http, cancellationToken);
-                var most = now.Zip(compiled, (after, before) => after - before).Max();
-                if (most < ServiceWorkloads.SettledMethods || round == ServiceWorkloads.MaxWarmUpRounds) return new WarmUp(round, most);
-                compiled = now;
-            }
+                await RunAsync(nodes, WarmUpSubmits, clients, ct);
+                await map.FibMapAsync(fibValue, 20, 1, ct);
+            }, cancellationToken);
         }
         finally
         {
             foreach (var client in http) client.Dispose();
         }
     }
-
-    private static Task<long[]> CompiledMethodsAsync(ServiceClient[] nodes, CancellationToken cancellationToken) =>
-        Task.WhenAll(nodes.Select(node => node.JitCompiledMethodsAsync(cancellationToken)));
 }

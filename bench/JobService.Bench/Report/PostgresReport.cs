@@ -91,8 +91,8 @@ internal sealed class PostgresReport(PostgresResults results)
             $"through this part. {_sizes.ScaleOutSubmits:N0} single-call echo submits from {_sizes.Clients} clients, client *c* talking to node " +
             "*c* mod *nodes* only (8 and 8 on two nodes); each client submits its share, then waits for its own futures on its own node with " +
             "`POST /futures/wait`. jobs/s = submits ÷ (first POST → every future terminal). Each configuration is warmed first as goals 1–4's " +
-            "nodes are, with rounds of 500 submits and a small fib map, until a round makes none of its nodes compile 50 methods (at most 20 " +
-            $"rounds; this run: {string.Join("; ", results.ScaleOutWarmUps.Select(w => $"{w.Key} {w.Value}"))}). The three nodes share the " +
+            $"nodes are, with rounds of {ScaleOutWorkload.WarmUpSubmits} submits and a small fib map, until a round makes none of its nodes compile " +
+            $"{ServiceWorkloads.SettledMethods} methods (at most {ServiceWorkloads.MaxWarmUpRounds} rounds; this run: {string.Join("; ", results.ScaleOutWarmUps.Select(w => $"{w.Key} {w.Value}"))}). The three nodes share the " +
             "machine's cores with each other, the database and the clients, and run as the README says co-located nodes should, with " +
             "`DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0` (an idle thread-pool thread of one node then does not spin on a core another needs; " +
             "measured on warmed nodes, two 1-worker nodes did 600/s with the spin and 730/s without, one 2-worker node 930/s either way). " +

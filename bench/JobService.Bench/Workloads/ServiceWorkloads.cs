@@ -212,19 +212,30 @@ internal sealed class ServiceWorkloads(ServiceProcess service, TimeSpan retentio
     /// compiled ~80 methods per power_sum job (tier-up of what had just become hot), about half the API's CPU of that job, and
     /// more on PostgreSQL (Npgsql's paths) than on InMemory; a measurement taken then is mostly the JIT's.
     /// </summary>
-    public async Task<WarmUp> WarmUpAsync(Sizes sizes, CancellationToken cancellationToken)
+    public Task<WarmUp> WarmUpAsync(Sizes sizes, CancellationToken cancellationToken) =>
+        UntilSettledAsync([_client], ct => WarmUpRoundAsync(sizes, ct), cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="round"/> until it makes none of <paramref name="nodes"/> compile <see cref="SettledMethods"/> methods
+    /// (at most <see cref="MaxWarmUpRounds"/> times); the last round's count is the most any node compiled.
+    /// </summary>
+    public static async Task<WarmUp> UntilSettledAsync(IReadOnlyList<ServiceClient> nodes, Func<CancellationToken, Task> round, CancellationToken cancellationToken)
     {
-        var compiled = await _client.JitCompiledMethodsAsync(cancellationToken);
-        for (var round = 1; ; round++)
+        var compiled = await CompiledMethodsAsync(nodes, cancellationToken);
+        for (var rounds = 1; ; rounds++)
         {
-            await WarmUpRoundAsync(sizes, cancellationToken);
+            await round(cancellationToken);
             // Let tiered compilation finish promoting what the round made hot.
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-            var now = await _client.JitCompiledMethodsAsync(cancellationToken);
-            if (now - compiled < SettledMethods || round == MaxWarmUpRounds) return new WarmUp(round, now - compiled);
+            var now = await CompiledMethodsAsync(nodes, cancellationToken);
+            var most = now.Zip(compiled, (after, before) => after - before).Max();
+            if (most < SettledMethods || rounds == MaxWarmUpRounds) return new WarmUp(rounds, most);
             compiled = now;
         }
     }
+
+    private static Task<long[]> CompiledMethodsAsync(IReadOnlyList<ServiceClient> nodes, CancellationToken cancellationToken) =>
+        Task.WhenAll(nodes.Select(node => node.JitCompiledMethodsAsync(cancellationToken)));
 
     private async Task WarmUpRoundAsync(Sizes sizes, CancellationToken cancellationToken)
     {
