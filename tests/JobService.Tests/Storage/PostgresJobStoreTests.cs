@@ -215,6 +215,29 @@ public sealed class PostgresJobStoreTests : JobStoreContract
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task JobsEndingTogetherAreAnnouncedToOtherNodesInFewerNotificationsThatNameEveryJob()
+    {
+        var claims = new List<UnitClaim>();
+        for (var i = 0; i < 20; i++) claims.Add(await AddAndClaimAsync(items: 1));
+        await using var listener = new NpgsqlConnection(_database);
+        await listener.OpenAsync();
+        var (notifications, named) = (0, new HashSet<string>());
+        listener.Notification += (_, e) =>
+        {
+            notifications++;
+            named.UnionWith(e.Payload.Split(' ')[0].Split(','));
+        };
+        await using (var listen = new NpgsqlCommand($"LISTEN {PostgresListener.JobChanged}", listener)) await listen.ExecuteNonQueryAsync();
+
+        await Task.WhenAll(claims.Select(c => Store.RecordAsync(c, new[] { Finished(0, "0") }, default).AsTask()));
+
+        var jobs = claims.Select(c => c.Job.Id).ToHashSet();
+        while (!jobs.IsSubsetOf(named) && await listener.WaitAsync(TimeSpan.FromSeconds(5))) { }
+        Assert.Subset(named, jobs);
+        Assert.InRange(notifications, 1, jobs.Count - 1);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task AForceCancelOnOneNodeReachesTheNodeRunningTheItem()
     {
         var claim = await AddAndClaimAsync(items: 3);

@@ -15,6 +15,9 @@ internal static class PostgresExtensions
         services.AddSingleton(sp => sp.GetRequiredService<PostgresDataSources>().Relaxed);
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<ChangeFeed>();
+        services.AddSingleton(sp => new NoticePacer(
+            notices => PostgresListener.NotifyAsync(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<NodeIdentity>(), notices),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IJobStore>(sp =>
         {
             // The schema exists before the store is used: the first resolution, on any thread, creates or upgrades it.

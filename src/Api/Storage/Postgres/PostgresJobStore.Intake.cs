@@ -52,29 +52,41 @@ internal sealed partial class PostgresJobStore
 
     private async Task WriteGroupAsync(List<PendingJob> group)
     {
+        IReadOnlyList<string>? named = null;
         try
         {
             await using var connection = await sources.Durable.OpenConnectionAsync();
             await using var batch = new NpgsqlBatch(connection);
             foreach (var job in group) AddInserts(batch, job);
-            // Units leased at intake are nobody else's to claim: only the others are announced.
-            var ready = group.Where(j => j.Handed < j.Units.Numbers.Length).ToList();
-            foreach (var queue in ready.Select(j => j.Spec.Options.Queue).Distinct())
-                batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.UnitsReady}', $1)", PostgresListener.Payload(queue, node)));
+            // Units leased at intake are nobody else's to claim: only the others are announced, now or soon (see NoticePacer).
+            var readyQueues = group.Where(j => j.Handed < j.Units.Numbers.Length).Select(j => j.Spec.Options.Queue).ToHashSet();
+            named = readyQueues.Count > 0 ? notices.UnitsReadyTurn(readyQueues) : null;
+            if (named is not null)
+                batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.UnitsReady}', $1)", PostgresListener.Payload(named, node)));
             // One batch is one implicit transaction: every job of the group is committed, or none is.
             await batch.ExecuteNonQueryAsync();
             foreach (var job in group) job.Committed.TrySetResult();
-            if (ready.Count > 0) feed.UnitsReady.Pulse();
+            if (readyQueues.Count == 0) return;
+            feed.UnitsReady.Pulse();
+            if (named is null) notices.UnitsReadyOwed(readyQueues);
         }
         catch (Exception) when (group.Count > 1)
         {
+            NotAnnounced(named);
             // One job may be what failed the group: each goes alone, so only that one's request fails.
             foreach (var job in group) await WriteGroupAsync([job]);
         }
         catch (Exception e)
         {
+            NotAnnounced(named);
             group[0].Committed.TrySetException(e);
         }
+    }
+
+    /// <summary>The group's notification was not sent: the queues it named for earlier groups are owed again.</summary>
+    private void NotAnnounced(IReadOnlyList<string>? named)
+    {
+        if (named is not null) notices.TurnLost(new OwedNotices([], named));
     }
 
     private void AddInserts(NpgsqlBatch batch, PendingJob job)

@@ -260,7 +260,7 @@ internal sealed partial class PostgresJobStore
         var ended = batch.Finished + batch.Failed;
         if (ended == 0) return false;
         var done = known.Terminated + ended == known.Count;
-        var notify = NoticeNow(claim.Job.Id, endsUnit: done);
+        var named = notices.JobChangeTurn(claim.Job.Id, endsUnit: done);
         await using var command = dataSource.CreateCommand($"""
             WITH u AS (
                 UPDATE {_s}.units u SET terminal = $5, finished = finished + $6, failed = failed + $7, done = $8, batches = batches + 1, worker_pid = $13,
@@ -272,16 +272,24 @@ internal sealed partial class PostgresJobStore
             j AS (
                 UPDATE {_s}.jobs SET open_units = open_units - 1, completed_at = CASE WHEN open_units = 1 THEN now() ELSE completed_at END
                 WHERE id = $1 AND $8 AND EXISTS (SELECT 1 FROM u) RETURNING open_units)
-            SELECT coalesce((SELECT open_units = 0 FROM j), false), (SELECT pg_notify('{PostgresListener.JobChanged}', {PostgresListener.PayloadSql("u.job_id", "$3")}) WHERE $14) FROM u
+            SELECT coalesce((SELECT open_units = 0 FROM j), false), (SELECT pg_notify('{PostgresListener.JobChanged}', $14::text) WHERE $14::text IS NOT NULL) FROM u
             """);
         var data = batch.Data.WrittenMemory.ToArray();
         command.Parameters.AddValues(claim.Job.Id, claim.Unit, node.Id, claim.Lease, bits, batch.Finished, batch.Failed, done, known.Batches,
-            batch.MinIndex, batch.MaxIndex, data, outcomes.Span[^1].WorkerPid, notify);
+            batch.MinIndex, batch.MaxIndex, data, outcomes.Span[^1].WorkerPid, named is null ? null : PostgresListener.Payload(named, node));
         bool? completed = null;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) completed = reader.GetBoolean(0);
+        }
+        finally
+        {
+            // Nothing written, nothing notified: the earlier writes this notification was to name are owed again.
+            if (completed is null && named is not null) notices.TurnLost(new OwedNotices(named, []));
+        }
         if (completed is null) return null;
-        if (!notify) NoticeOwed(claim.Job.Id);
+        if (named is null) notices.JobChangeOwed(claim.Job.Id, endsUnit: done);
         KeepLocalBatch(claim.Job.Id, claim.Unit, known.Batches, data, known.Count);
         _claims[Key(claim)] = known with { Terminal = bits, Batches = known.Batches + 1, Terminated = known.Terminated + ended, Done = done };
         feed.ChangedByClaim(claim.Job.Id);

@@ -14,6 +14,7 @@ internal sealed partial class PostgresJobStore(
     NpgsqlDataSource dataSource,
     PostgresDataSources sources,
     ChangeFeed feed,
+    NoticePacer notices,
     CancelSignals cancels,
     NodeIdentity node,
     IOptions<StorageOptions> options,

@@ -44,13 +44,30 @@ internal sealed class PostgresListener(
     }
 
     /// <summary>
-    /// The payload of a change or ready notification: what changed, then the node that changed it. A node pulses its own
-    /// waiters as it writes, so it skips its own notifications: every recorded batch would otherwise wake them twice.
+    /// The payload of a change or ready notification: what changed (jobs or queues, comma-separated), then the node that
+    /// changed it. A node pulses its own waiters as it writes, so it skips its own notifications: every recorded batch would
+    /// otherwise wake them twice.
     /// </summary>
     public static string Payload(string subject, NodeIdentity from) => $"{subject} {from.Id}";
 
-    /// <summary>SQL for <see cref="Payload"/>, when the subject is a column or a parameter of the statement.</summary>
+    /// <summary>SQL for <see cref="Payload(string, NodeIdentity)"/>, when the subject is a column or a parameter of the statement.</summary>
     public static string PayloadSql(string subject, string fromParameter) => $"{subject} || ' ' || {fromParameter}";
+
+    /// <summary>Sends what <see cref="NoticePacer"/> found owed, in as few notifications as PostgreSQL's payload limit allows.</summary>
+    public static async Task NotifyAsync(NpgsqlDataSource dataSource, NodeIdentity from, OwedNotices notices)
+    {
+        await using var batch = dataSource.CreateBatch();
+        foreach (var (channel, subjects) in new[] { (JobChanged, notices.ChangedJobs), (UnitsReady, notices.ReadyQueues) })
+            foreach (var payload in NoticePacer.Payloads(subjects))
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_notify($1, $2)")
+                {
+                    Parameters = { new() { Value = channel }, new() { Value = Payload(payload, from) } },
+                });
+        if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The payload naming <paramref name="subjects"/>, changed by <paramref name="from"/>.</summary>
+    public static string Payload(IEnumerable<string> subjects, NodeIdentity from) => Payload(string.Join(',', subjects), from);
 
     private void Dispatch(string channel, string payload)
     {
@@ -63,7 +80,7 @@ internal sealed class PostgresListener(
         switch (channel)
         {
             case JobChanged:
-                feed.Changed(payload);
+                foreach (var changed in payload.Split(',')) feed.Changed(changed);
                 break;
             case UnitsReady:
                 feed.UnitsReady.Pulse();
