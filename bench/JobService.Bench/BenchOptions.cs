@@ -108,8 +108,9 @@ internal sealed record PostgresSizes(
     int ScaleOutSubmits,
     int FibItems,
     int FibValue,
-    int PowerSumPairs)
+    int PowerSumPairs,
+    int ScaleOutPairs)
 {
-    public static readonly PostgresSizes Full = new(500, 50, 16, 99_999, 1_000_000, 1_000, 100, 4_000, 2_000, 200, 24, 5);
-    public static readonly PostgresSizes Quick = new(300, 20, 16, 9_999, 100_000, 300, 50, 1_000, 1_000, 50, 24, 1);
+    public static readonly PostgresSizes Full = new(500, 50, 16, 99_999, 1_000_000, 1_000, 100, 4_000, 2_000, 200, 24, 5, 3);
+    public static readonly PostgresSizes Quick = new(300, 20, 16, 9_999, 100_000, 300, 50, 1_000, 1_000, 50, 24, 1, 1);
 }

@@ -63,7 +63,8 @@ internal sealed class PostgresReport(PostgresResults results)
         md.AppendLine($"- {_options.Runs} timed runs of every measurement; within a run the configurations compared take turns going first " +
             "(run 1: InMemory, then PostgreSQL; one node, then two; run 2 the other way round…). Figures are medians of the runs. " +
             $"(a), a fraction of a second, is measured {_sizes.PowerSumPairs} times per run, in pairs whose first configuration alternates too; " +
-            $"its figures are the medians of all {_sizes.PowerSumPairs * _options.Runs} measurements.");
+            $"its figures are the medians of all {_sizes.PowerSumPairs * _options.Runs} measurements; goal 5's submits likewise, " +
+            $"{_sizes.ScaleOutPairs} pairs per run ({_sizes.ScaleOutPairs * _options.Runs} measurements of each configuration).");
         md.AppendLine("- Every configuration has a fresh database of its own on one PostgreSQL cluster, started with the run (durable: fsync on) " +
             "and thrown away after it. The cluster, every service node, its workers and the bench client share the machine's cores. " +
             "Before each measurement, untimed, the bench waits until no autovacuum worker runs (at most 30 s) and issues a `CHECKPOINT`: " +
