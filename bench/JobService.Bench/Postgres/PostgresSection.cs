@@ -102,7 +102,7 @@ internal sealed partial class PostgresSection(RepoPaths paths, MachineInfo machi
 
     /// <summary>
     /// A workload under <see cref="WorkloadLimit"/>, with the CPU it cost recorded under <paramref name="what"/>. It starts on a
-    /// quiet cluster, so that the autovacuum and checkpoint debt of what ran before is not charged to it.
+    /// quiet cluster, so that the autovacuum debt of what ran before is not charged to it.
     /// </summary>
     private async Task<T> MeasuredAsync<T>(PostgresResults results, string what, CpuMeter meter, Func<CancellationToken, Task<T>> run,
         CancellationToken cancellationToken, TimeSpan? limit = null)
