@@ -4,7 +4,8 @@ namespace JobService.Api.Storage.Postgres;
 /// Paces what this node tells other nodes: that jobs changed, that units are ready. PostgreSQL wakes every listening
 /// connection of the database for each notification, whatever its channel (each node's listener, Hangfire's
 /// long-polling fetchers), and each wake-up costs context switches on both sides, which this VM makes dear: measured on
-/// goal 5's single-call submits, notifications were 4 of the database's 9 context switches per submit.
+/// goal 5's single-call submits, notifications were 4 of the database's 9 context switches per submit. With more nodes it
+/// grows with their square: each node's notifications wake every node's listener.
 /// <para>
 /// So a write carries a notification only when this node has sent none for <see cref="NodeSpacing"/>, and then it also
 /// names what earlier writes owe; a write in between owes its notice to the next one. When no write comes to carry them,
@@ -15,7 +16,7 @@ namespace JobService.Api.Storage.Postgres;
 /// </summary>
 internal sealed class NoticePacer : IDisposable
 {
-    public static readonly TimeSpan NodeSpacing = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan NodeSpacing = TimeSpan.FromMilliseconds(25);
     public static readonly TimeSpan JobSpacing = TimeSpan.FromMilliseconds(50);
 
     /// <summary>PostgreSQL caps a payload near 8,000 bytes: this many job IDs (24 characters and a comma each) fit with room to spare.</summary>
