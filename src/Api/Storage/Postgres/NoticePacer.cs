@@ -59,7 +59,10 @@ internal sealed class NoticePacer : IDisposable
         }
     }
 
-    /// <summary>A write that changed <paramref name="jobId"/> without a notification has committed: a later one names it.</summary>
+    /// <summary>
+    /// A write that changed <paramref name="jobId"/> without a notification has committed: a later one names it. Also for each
+    /// job a write that took a turn named, when it did not commit (as <paramref name="endsUnit"/>: they were due then).
+    /// </summary>
     public void JobChangeOwed(string jobId, bool endsUnit)
     {
         var now = Now;
@@ -84,24 +87,12 @@ internal sealed class NoticePacer : IDisposable
         }
     }
 
-    /// <summary>Units of <paramref name="queues"/> were made ready by a committed write without a notification.</summary>
+    /// <summary>Units of <paramref name="queues"/> were made ready by a committed write without a notification (or by one that named them and did not commit).</summary>
     public void UnitsReadyOwed(IEnumerable<string> queues)
     {
         lock (_gate)
         {
             _queuesOwed.UnionWith(queues);
-            ArmLocked();
-        }
-    }
-
-    /// <summary>A write that took a turn did not commit: what its notification would have named is owed again.</summary>
-    public void TurnLost(OwedNotices named)
-    {
-        var now = Now;
-        lock (_gate)
-        {
-            foreach (var jobId in named.ChangedJobs) _jobsOwed[jobId] = now;
-            _queuesOwed.UnionWith(named.ReadyQueues);
             ArmLocked();
         }
     }

@@ -86,7 +86,7 @@ internal sealed partial class PostgresJobStore
     /// <summary>The group's notification was not sent: the queues it named for earlier groups are owed again.</summary>
     private void NotAnnounced(IReadOnlyList<string>? named)
     {
-        if (named is not null) notices.TurnLost(new OwedNotices([], named));
+        if (named is not null) notices.UnitsReadyOwed(named);
     }
 
     private void AddInserts(NpgsqlBatch batch, PendingJob job)

@@ -286,7 +286,7 @@ internal sealed partial class PostgresJobStore
         finally
         {
             // Nothing written, nothing notified: the earlier writes this notification was to name are owed again.
-            if (completed is null && named is not null) notices.TurnLost(new OwedNotices(named, []));
+            if (completed is null && named is not null) foreach (var jobId in named) notices.JobChangeOwed(jobId, endsUnit: true);
         }
         if (completed is null) return null;
         if (named is null) notices.JobChangeOwed(claim.Job.Id, endsUnit: done);
