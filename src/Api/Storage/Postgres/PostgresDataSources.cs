@@ -27,6 +27,9 @@ public sealed class PostgresDataSources : IAsyncDisposable
     /// cheapest plan for a table of one page. Until autovacuum next analyzes the table, that plan stays as the table grows:
     /// measured on a database holding 4,000 jobs, a foreign-key check took 0.57 ms instead of 0.02 and a unit's intake
     /// 10 ms instead of 0.6. Without sequential scans the planner takes the index whatever the table's size.
+    /// Nor bitmap scans: they lose the index's order, and a claim, which takes the oldest ready units, then reads and sorts
+    /// every ready unit to keep a few. Measured on single-call submits behind a backlog of a few thousand: 4,000 buffers and
+    /// 8 ms per claim instead of 40 buffers, walking the index in order and stopping at the limit.
     /// </summary>
     private static NpgsqlConnectionStringBuilder Tuned(string connectionString)
     {
@@ -35,8 +38,9 @@ public sealed class PostgresDataSources : IAsyncDisposable
         if (!given.Contains("No Reset On Close")) builder.NoResetOnClose = true;
         if (!given.Contains("Max Auto Prepare")) builder.MaxAutoPrepare = 64;
         if (!given.Contains("Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 2;
-        if (builder.Options?.Contains("enable_seqscan", StringComparison.OrdinalIgnoreCase) != true)
-            builder.Options = $"{builder.Options} -c enable_seqscan=off".Trim();
+        foreach (var scan in new[] { "enable_seqscan", "enable_bitmapscan" })
+            if (builder.Options?.Contains(scan, StringComparison.OrdinalIgnoreCase) != true)
+                builder.Options = $"{builder.Options} -c {scan}=off".Trim();
         return builder;
     }
 
