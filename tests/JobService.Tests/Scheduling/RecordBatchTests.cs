@@ -8,18 +8,18 @@ public sealed class RecordBatchTests
     [Fact]
     public void AChunkIsWrittenInBatchesOfOneSizeWithoutASmallLastOne()
     {
-        var batch = WorkerSession.BatchSize(12_500);
+        var batch = WorkerSession.BatchSize(25_000);
 
-        Assert.Equal(4_167, batch);
-        Assert.Equal(3, (12_500 + batch - 1) / batch);
+        Assert.Equal(8_334, batch);
+        Assert.Equal(3, (25_000 + batch - 1) / batch);
     }
 
     [Theory]
     [InlineData(1)]
     [InlineData(100)]
-    [InlineData(6_000)]
+    [InlineData(12_000)]
     public void ASendOfLessThanOneAndAHalfBatchesIsWrittenAtOnce(int items) => Assert.Equal(items, WorkerSession.BatchSize(items));
 
     [Fact]
-    public void ASendOfOneAndAHalfBatchesIsWrittenInTwo() => Assert.Equal(3_100, WorkerSession.BatchSize(6_200));
+    public void ASendOfOneAndAHalfBatchesIsWrittenInTwo() => Assert.Equal(6_250, WorkerSession.BatchSize(12_500));
 }
