@@ -299,7 +299,8 @@ internal sealed partial class PostgresJobStore
     /// <summary>Sets the bits of the outcomes not yet terminal in <paramref name="terminal"/> and encodes them as one batch.</summary>
     private static EncodedBatch Encode(int first, int count, byte[] terminal, ReadOnlySpan<ItemOutcome> outcomes, List<int> blamesOut)
     {
-        var batch = new EncodedBatch(new UnitCodec.OutcomeWriter(), blamesOut);
+        // About 8 bytes per outcome (a power_sum result takes 8.5), kept under the large-object heap's threshold.
+        var batch = new EncodedBatch(new UnitCodec.OutcomeWriter(Math.Clamp(outcomes.Length * 8, 256, 64 * 1024)), blamesOut);
         foreach (var outcome in outcomes)
         {
             var k = outcome.Index - first;

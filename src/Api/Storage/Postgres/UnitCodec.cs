@@ -223,7 +223,8 @@ internal static class UnitCodec
     /// 16–17 digits): 8.3 bytes per outcome, against 11.9 in format 4 and 20 in format 2; a million-item echo map 3 bytes in
     /// format 4, 10 in format 2 and 23 in the fixed-width format 1. Every byte is written, logged and read back once.
     /// </summary>
-    public sealed class OutcomeWriter
+    /// <param name="capacity">Bytes to start with: a batch's size guessed ahead spares the copies of growing into it.</param>
+    public sealed class OutcomeWriter(int capacity = 256)
     {
         private int _nextIndex;
         private int _pid;
@@ -231,7 +232,7 @@ internal static class UnitCodec
         private long _decimal;
         private int _scale;
 
-        public ArrayBufferWriter<byte> Data { get; } = new();
+        public ArrayBufferWriter<byte> Data { get; } = new(capacity);
 
         public void Write(int index, FutureState state, int workerPid, int elapsedMicros, ReadOnlySpan<byte> result, FutureError? error)
         {
