@@ -9,4 +9,12 @@ internal static class Parameters
     {
         foreach (var value in values) parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
     }
+
+    /// <summary>A statement of a batch, with its positional parameters.</summary>
+    public static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddValues(values);
+        return command;
+    }
 }

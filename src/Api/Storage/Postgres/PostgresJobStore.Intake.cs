@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Npgsql;
+using static JobService.Api.Storage.Postgres.Parameters;
 
 namespace JobService.Api.Storage.Postgres;
 

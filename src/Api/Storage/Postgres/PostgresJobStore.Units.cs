@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using Npgsql;
+using static JobService.Api.Storage.Postgres.Parameters;
 
 namespace JobService.Api.Storage.Postgres;
 

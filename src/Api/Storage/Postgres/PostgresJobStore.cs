@@ -147,13 +147,6 @@ internal sealed partial class PostgresJobStore(
         reader.IsDBNull(at + 12) ? null : reader.GetString(at + 12),
         reader.IsDBNull(at + 13) ? null : reader.GetString(at + 13));
 
-    private static NpgsqlBatchCommand Command(string sql, params object?[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.AddValues(values);
-        return command;
-    }
-
     /// <summary>Waits for a change to the job (from any node) or the safety poll, whichever comes first; false once past the deadline.</summary>
     private async Task<bool> WaitForChangeAsync(Task change, DateTimeOffset deadline, CancellationToken cancellationToken)
     {

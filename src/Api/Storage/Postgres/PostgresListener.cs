@@ -59,10 +59,7 @@ internal sealed class PostgresListener(
         await using var batch = dataSource.CreateBatch();
         foreach (var (channel, subjects) in new[] { (JobChanged, notices.ChangedJobs), (UnitsReady, notices.ReadyQueues) })
             foreach (var payload in NoticePacer.Payloads(subjects))
-                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_notify($1, $2)")
-                {
-                    Parameters = { new() { Value = channel }, new() { Value = Payload(payload, from) } },
-                });
+                batch.BatchCommands.Add(Parameters.Command("SELECT pg_notify($1, $2)", channel, Payload(payload, from)));
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync();
     }
 
