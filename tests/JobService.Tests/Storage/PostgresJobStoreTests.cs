@@ -276,10 +276,10 @@ public sealed class PostgresJobStoreTests : JobStoreContract
 
         await Store.RecordAsync(second, new[] { Finished(1, "1") }, default);
         var meanwhile = await CompletedAsync(jobId, offset: 0);
-        var outcome = new UnitCodec.OutcomeWriter();
+        using var outcome = new UnitCodec.OutcomeWriter();
         outcome.Write(0, FutureState.Finished, 42, 1, "0"u8, null);
         await Execute(older, $"INSERT INTO jobservice.results (job_id, unit, batch, min_index, max_index, data, format, outcomes) VALUES ($1, 0, 0, 0, 0, $2, {UnitCodec.CurrentFormat}, 1)",
-            jobId, outcome.Data.WrittenMemory.ToArray());
+            jobId, outcome.ToArray());
         await transaction.CommitAsync();
 
         // seq alone would have listed item 1 at position 0, then item 0 behind it: a position would have changed its item.

@@ -26,10 +26,10 @@ public sealed class UnitCodecTests
             new(4, FutureState.Failed, 0, 5, default, new FutureError("WorkerLost", "", null)),
             new(int.MaxValue, FutureState.Finished, 4243, int.MaxValue, new byte[300], null),
         };
-        var writer = new UnitCodec.OutcomeWriter();
+        using var writer = new UnitCodec.OutcomeWriter();
         foreach (var o in written) writer.Write(o.Index, o.State, o.WorkerPid, o.ElapsedMicros, o.Result.Span, o.Error);
 
-        var read = UnitCodec.Read(writer.Data.WrittenSpan.ToArray(), UnitCodec.CurrentFormat).ToArray();
+        var read = UnitCodec.Read(writer.ToArray(), UnitCodec.CurrentFormat).ToArray();
 
         Assert.Equal(written.Length, read.Length);
         for (var i = 0; i < written.Length; i++)
@@ -43,11 +43,11 @@ public sealed class UnitCodecTests
     [Fact]
     public void A_run_of_numbers_with_exponents_costs_half_their_digits_and_three_bytes_each()
     {
-        var writer = new UnitCodec.OutcomeWriter();
+        using var writer = new UnitCodec.OutcomeWriter();
         for (var i = 0; i < 1000; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes("1.2345E+300"), null);
 
         // Head, elapsed and length: three bytes per outcome, plus the pid once (a two-byte varint).
-        Assert.Equal(1000 * (3 + 6) + 2, writer.Data.WrittenCount);
+        Assert.Equal(1000 * (3 + 6) + 2, writer.ToArray().Length);
     }
 
     [Fact]
@@ -57,14 +57,14 @@ public sealed class UnitCodecTests
         var results = Enumerable.Range(1, 1000)
             .Select(x => Enumerable.Range(1, 50).Sum(k => Math.Pow(x, 1 / Math.Pow(k, 1.5))).ToString("R", System.Globalization.CultureInfo.InvariantCulture))
             .ToArray();
-        var writer = new UnitCodec.OutcomeWriter();
+        using var writer = new UnitCodec.OutcomeWriter();
         for (var i = 0; i < results.Length; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes(results[i]), null);
 
-        var read = UnitCodec.Read(writer.Data.WrittenSpan.ToArray(), UnitCodec.CurrentFormat).Select(o => Encoding.UTF8.GetString(o.Result.Span));
+        var read = UnitCodec.Read(writer.ToArray(), UnitCodec.CurrentFormat).Select(o => Encoding.UTF8.GetString(o.Result.Span));
 
         Assert.Equal(results, read);
         // Digit-packed, each would cost 3 bytes and half its digits: 11 or 12.
-        Assert.InRange(writer.Data.WrittenCount / (double)results.Length, 0, 10);
+        Assert.InRange(writer.ToArray().Length / (double)results.Length, 0, 10);
     }
 
     [Fact]
@@ -72,10 +72,10 @@ public sealed class UnitCodecTests
     {
         var random = new Random(7);
         var results = Enumerable.Range(0, 2000).Select(_ => RandomDecimal(random)).ToArray();
-        var writer = new UnitCodec.OutcomeWriter();
+        using var writer = new UnitCodec.OutcomeWriter();
         for (var i = 0; i < results.Length; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes(results[i]), null);
 
-        var read = UnitCodec.Read(writer.Data.WrittenSpan.ToArray(), UnitCodec.CurrentFormat).Select(o => Encoding.UTF8.GetString(o.Result.Span));
+        var read = UnitCodec.Read(writer.ToArray(), UnitCodec.CurrentFormat).Select(o => Encoding.UTF8.GetString(o.Result.Span));
 
         Assert.Equal(results, read);
     }
@@ -91,13 +91,13 @@ public sealed class UnitCodecTests
     [Fact]
     public void Consecutive_integer_results_cost_three_bytes_each()
     {
-        var writer = new UnitCodec.OutcomeWriter();
+        using var writer = new UnitCodec.OutcomeWriter();
         for (var i = 0; i < 1000; i++) writer.Write(i, FutureState.Finished, 4242, 3, Encoding.UTF8.GetBytes((i + 1_000_000).ToString()), null);
 
         // Head, elapsed and the difference from the result before: three bytes per outcome, plus the pid once (two bytes)
         // and the first result's own value (a three-byte varint instead of one).
-        Assert.Equal(1000 * 3 + 2 + 2, writer.Data.WrittenCount);
-        Assert.Equal(1_000_999L, long.Parse(Encoding.UTF8.GetString(UnitCodec.Read(writer.Data.WrittenSpan.ToArray(), UnitCodec.CurrentFormat).Last().Result.Span)));
+        Assert.Equal(1000 * 3 + 2 + 2, writer.ToArray().Length);
+        Assert.Equal(1_000_999L, long.Parse(Encoding.UTF8.GetString(UnitCodec.Read(writer.ToArray(), UnitCodec.CurrentFormat).Last().Result.Span)));
     }
 
     [Fact]
@@ -158,9 +158,9 @@ public sealed class UnitCodecTests
 
         var packed = UnitCodec.PackArguments(Arguments(items), first: 0, count: items.Length);
         var read = UnitCodec.UnpackArguments(packed, UnitCodec.CurrentArgumentsFormat, count: items.Length, slots: null);
-        var writer = new UnitCodec.OutcomeWriter();
+        using var writer = new UnitCodec.OutcomeWriter();
         for (var i = 0; i < items.Length; i++) writer.Write(i, FutureState.Finished, 4242, 1, Encoding.UTF8.GetBytes(items[i]), null);
-        var results = UnitCodec.Read(writer.Data.WrittenSpan.ToArray(), UnitCodec.CurrentFormat).Select(o => Encoding.UTF8.GetString(o.Result.Span));
+        var results = UnitCodec.Read(writer.ToArray(), UnitCodec.CurrentFormat).Select(o => Encoding.UTF8.GetString(o.Result.Span));
 
         Assert.Equal(items, Texts(read));
         Assert.Equal(items, results);

@@ -68,14 +68,14 @@ internal sealed partial class PostgresJobStore
     /// <summary>Cancels items of a locked unit; the ones running are named to the node that runs them (a notification, and its next renewal).</summary>
     private async Task CancelItemsAsync(NpgsqlConnection connection, LockedUnit unit, string jobId, List<int> items, List<int> running, CancellationToken cancellationToken)
     {
-        var outcomes = new UnitCodec.OutcomeWriter();
+        if (items.Count == 0) return;
+        using var outcomes = new UnitCodec.OutcomeWriter();
         foreach (var index in items)
         {
             UnitCodec.Set(unit.Terminal, index - unit.First);
             outcomes.Write(index, FutureState.Cancelled, 0, 0, default, null);
         }
-        if (items.Count == 0) return;
-        await WriteOutcomesAsync(connection, unit, jobId, outcomes.Data, items.Min(), items.Max(), (0, 0, items.Count), [], running, cancellationToken);
+        await WriteOutcomesAsync(connection, unit, jobId, outcomes.ToArray(), items.Min(), items.Max(), (0, 0, items.Count), [], running, cancellationToken);
         foreach (var payload in CancelPayload.Format(jobId, running))
         {
             await using var notify = new NpgsqlCommand($"SELECT pg_notify('{PostgresListener.Cancelled}', $1)", connection);

@@ -275,7 +275,7 @@ internal sealed partial class PostgresJobStore
                 WHERE id = $1 AND $8 AND EXISTS (SELECT 1 FROM u) RETURNING open_units)
             SELECT coalesce((SELECT open_units = 0 FROM j), false), (SELECT pg_notify('{PostgresListener.JobChanged}', $14::text) WHERE $14::text IS NOT NULL) FROM u
             """);
-        var data = batch.Data.WrittenMemory.ToArray();
+        var data = batch.Data;
         command.Parameters.AddValues(claim.Job.Id, claim.Unit, node.Id, claim.Lease, bits, batch.Finished, batch.Failed, done, known.Batches,
             batch.MinIndex, batch.MaxIndex, data, outcomes.Span[^1].WorkerPid, named is null ? null : PostgresListener.Payload(named, node));
         bool? completed = null;
@@ -300,8 +300,9 @@ internal sealed partial class PostgresJobStore
     /// <summary>Sets the bits of the outcomes not yet terminal in <paramref name="terminal"/> and encodes them as one batch.</summary>
     private static EncodedBatch Encode(int first, int count, byte[] terminal, ReadOnlySpan<ItemOutcome> outcomes, List<int> blamesOut)
     {
-        // About 8 bytes per outcome (a power_sum result takes 8.5), kept under the large-object heap's threshold.
-        var batch = new EncodedBatch(new UnitCodec.OutcomeWriter(Math.Clamp(outcomes.Length * 8, 256, 64 * 1024)), blamesOut);
+        // About 8 bytes per outcome (a power_sum result takes 8.3): room for 10 spares growing.
+        using var writer = new UnitCodec.OutcomeWriter(Math.Max(256, outcomes.Length * 10));
+        var batch = new EncodedBatch(blamesOut);
         foreach (var outcome in outcomes)
         {
             var k = outcome.Index - first;
@@ -315,15 +316,15 @@ internal sealed partial class PostgresJobStore
             var state = outcome.Kind == OutcomeKind.Finished ? FutureState.Finished : FutureState.Failed;
             if (state == FutureState.Finished) batch.Finished++; else batch.Failed++;
             (batch.MinIndex, batch.MaxIndex) = (Math.Min(batch.MinIndex, outcome.Index), Math.Max(batch.MaxIndex, outcome.Index));
-            batch.Outcomes.Write(outcome.Index, state, outcome.WorkerPid, outcome.ElapsedMicros, outcome.Result.Span, outcome.Error);
+            writer.Write(outcome.Index, state, outcome.WorkerPid, outcome.ElapsedMicros, outcome.Result.Span, outcome.Error);
         }
+        batch.Data = writer.ToArray();
         return batch;
     }
 
-    private sealed class EncodedBatch(UnitCodec.OutcomeWriter outcomes, List<int> blames)
+    private sealed class EncodedBatch(List<int> blames)
     {
-        public UnitCodec.OutcomeWriter Outcomes => outcomes;
-        public ArrayBufferWriter<byte> Data => outcomes.Data;
+        public byte[] Data { get; set; } = [];
         public List<int> Blames => blames;
         public int Finished { get; set; }
         public int Failed { get; set; }
@@ -387,7 +388,7 @@ internal sealed partial class PostgresJobStore
     /// the job completed with it.
     /// </summary>
     private async Task<bool> WriteOutcomesAsync(
-        NpgsqlConnection connection, LockedUnit unit, string jobId, ArrayBufferWriter<byte> data, int minIndex, int maxIndex,
+        NpgsqlConnection connection, LockedUnit unit, string jobId, byte[] data, int minIndex, int maxIndex,
         (int Finished, int Failed, int Cancelled) added, List<int> blames, List<int> interrupts, CancellationToken cancellationToken)
     {
         var ended = added.Finished + added.Failed + added.Cancelled;
@@ -408,7 +409,7 @@ internal sealed partial class PostgresJobStore
         {
             batch.BatchCommands.Add(Command(
                 $"INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data, format, outcomes) VALUES ($1, $2, $3, $4, $5, $6, {UnitCodec.CurrentFormat}, $7)",
-                jobId, unit.Unit, unit.Batches, minIndex, maxIndex, data.WrittenMemory.ToArray(), ended));
+                jobId, unit.Unit, unit.Batches, minIndex, maxIndex, data, ended));
             batch.BatchCommands.Add(Command($"SELECT pg_notify('{PostgresListener.JobChanged}', $1)", PostgresListener.Payload(jobId, node)));
         }
         if (!done)

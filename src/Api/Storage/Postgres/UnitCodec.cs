@@ -224,15 +224,21 @@ internal static class UnitCodec
     /// format 4, 10 in format 2 and 23 in the fixed-width format 1. Every byte is written, logged and read back once.
     /// </summary>
     /// <param name="capacity">Bytes to start with: a batch's size guessed ahead spares the copies of growing into it.</param>
-    public sealed class OutcomeWriter(int capacity = 256)
+    public sealed class OutcomeWriter(int capacity = 256) : IDisposable
     {
+        /// <summary>The most a numeric outcome takes: the head, index, pid, elapsed µs and scale as varints of 32-bit values, the difference as one of 64.</summary>
+        private const int MaxNumericOutcome = 1 + 4 * 5 + MaxVarintLength;
+
+        private readonly PooledBufferWriter _data = new(capacity);
         private int _nextIndex;
         private int _pid;
         private long _integer;
         private long _decimal;
         private int _scale;
 
-        public ArrayBufferWriter<byte> Data { get; } = new(capacity);
+        public byte[] ToArray() => _data.ToArray();
+
+        public void Dispose() => _data.Dispose();
 
         public void Write(int index, FutureState state, int workerPid, int elapsedMicros, ReadOnlySpan<byte> result, FutureError? error)
         {
@@ -244,33 +250,36 @@ internal static class UnitCodec
             var head = (byte)((int)state | encoding);
             if (index != _nextIndex) head |= NewIndex;
             if (workerPid != _pid) head |= NewPid;
-            Data.GetSpan(1)[0] = head;
-            Data.Advance(1);
-            if (index != _nextIndex) WriteVarint(Data, (uint)index);
-            if (workerPid != _pid) WriteVarint(Data, (uint)workerPid);
+            // The fixed part in one reservation of the buffer: most outcomes are only that.
+            var into = _data.GetSpan(MaxNumericOutcome);
+            into[0] = head;
+            var at = 1;
+            if (index != _nextIndex) at += WriteVarint(into[at..], (uint)index);
+            if (workerPid != _pid) at += WriteVarint(into[at..], (uint)workerPid);
             (_nextIndex, _pid) = (index + 1, workerPid);
-            WriteVarint(Data, (uint)elapsedMicros);
+            at += WriteVarint(into[at..], (uint)elapsedMicros);
             if (encoding == IntegerDifference)
             {
-                WriteVarint(Data, IntegerText.ZigZag(integer - _integer));
+                at += WriteVarint(into[at..], IntegerText.ZigZag(integer - _integer));
                 _integer = integer;
             }
             else if ((encoding & DecimalDifference) != 0)
             {
-                if (scale != _scale) WriteVarint(Data, (uint)scale);
-                WriteVarint(Data, IntegerText.ZigZag(digits - DecimalText.Rescale(_decimal, _scale, scale)));
+                if (scale != _scale) at += WriteVarint(into[at..], (uint)scale);
+                at += WriteVarint(into[at..], IntegerText.ZigZag(digits - DecimalText.Rescale(_decimal, _scale, scale)));
                 (_decimal, _scale) = (digits, scale);
             }
-            else if (state == FutureState.Finished)
+            _data.Advance(at);
+            if (state == FutureState.Finished && (encoding & (IntegerDifference | DecimalDifference)) == 0)
             {
-                WriteVarint(Data, (uint)result.Length);
-                if (encoding == DigitPacked) WriteDigits(Data, result); else Data.Write(result);
+                WriteVarint(_data, (uint)result.Length);
+                if (encoding == DigitPacked) WriteDigits(_data, result); else _data.Write(result);
             }
             else if (state == FutureState.Failed)
             {
-                WriteString(Data, error?.Type);
-                WriteString(Data, error?.Message);
-                WriteString(Data, error?.Traceback);
+                WriteString(_data, error?.Type);
+                WriteString(_data, error?.Message);
+                WriteString(_data, error?.Traceback);
             }
         }
     }
@@ -288,7 +297,7 @@ internal static class UnitCodec
     /// <summary>Results are unpacked into blocks of this size, kept off the large-object heap.</summary>
     private const int TextBlockBytes = 16 * 1024;
 
-    private static void WriteDigits(ArrayBufferWriter<byte> into, ReadOnlySpan<byte> text) =>
+    private static void WriteDigits(IBufferWriter<byte> into, ReadOnlySpan<byte> text) =>
         into.Advance(DigitPacking.Pack(text, into.GetSpan(DigitPacking.PackedLength(text.Length))));
 
     /// <summary>
@@ -383,7 +392,7 @@ internal static class UnitCodec
 
     private const int MaxVarintLength = 10;
 
-    private static void WriteVarint(ArrayBufferWriter<byte> into, ulong value) => into.Advance(WriteVarint(into.GetSpan(MaxVarintLength), value));
+    private static void WriteVarint(IBufferWriter<byte> into, ulong value) => into.Advance(WriteVarint(into.GetSpan(MaxVarintLength), value));
 
     /// <returns>How many bytes it took.</returns>
     private static int WriteVarint(Span<byte> into, ulong value)
@@ -413,7 +422,7 @@ internal static class UnitCodec
     }
 
     /// <summary>A string as its UTF-8 length plus one (0: null), then its bytes.</summary>
-    private static void WriteString(ArrayBufferWriter<byte> into, string? text)
+    private static void WriteString(IBufferWriter<byte> into, string? text)
     {
         if (text is null)
         {
