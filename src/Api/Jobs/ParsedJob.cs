@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace JobService.Api.Jobs;
 
 /// <summary>A byte range of the request body.</summary>
@@ -21,12 +23,14 @@ internal sealed class ParsedJob
 
 /// <summary>
 /// Byte ranges of the body as two growing int arrays: measured on a million-item map, a list of
-/// records per item cost more memory and time than the items themselves.
+/// records per item cost more memory and time than the items themselves. They grow in arrays from the shared pool, and
+/// the items keep exact copies: grown by doubling, a 99,999-item map left 0.8 MB of outgrown arrays on the large-object
+/// heap per job. A job refused before <see cref="ToArguments"/> leaves its arrays to the collector.
 /// </summary>
 internal sealed class SliceList
 {
-    private int[] _offsets = new int[16];
-    private int[] _lengths = new int[16];
+    private int[] _offsets = ArrayPool<int>.Shared.Rent(16);
+    private int[] _lengths = ArrayPool<int>.Shared.Rent(16);
 
     public int Count { get; private set; }
 
@@ -36,13 +40,28 @@ internal sealed class SliceList
     {
         if (Count == _offsets.Length)
         {
-            Array.Resize(ref _offsets, Count * 2);
-            Array.Resize(ref _lengths, Count * 2);
+            _offsets = Grown(_offsets, Count);
+            _lengths = Grown(_lengths, Count);
         }
         _offsets[Count] = slice.Offset;
         _lengths[Count++] = slice.Length;
     }
 
-    public Storage.ItemArguments ToArguments(byte[] body, ushort[]? functionSlots = null) =>
-        new(body, _offsets, _lengths, Count, functionSlots);
+    /// <summary>The items, once: the list gives its arrays back to the pool.</summary>
+    public Storage.ItemArguments ToArguments(byte[] body, ushort[]? functionSlots = null)
+    {
+        var arguments = new Storage.ItemArguments(body, _offsets.AsSpan(0, Count).ToArray(), _lengths.AsSpan(0, Count).ToArray(), Count, functionSlots);
+        ArrayPool<int>.Shared.Return(_offsets);
+        ArrayPool<int>.Shared.Return(_lengths);
+        (_offsets, _lengths) = ([], []);
+        return arguments;
+    }
+
+    private static int[] Grown(int[] array, int count)
+    {
+        var grown = ArrayPool<int>.Shared.Rent(count * 2);
+        array.AsSpan(0, count).CopyTo(grown);
+        ArrayPool<int>.Shared.Return(array);
+        return grown;
+    }
 }
