@@ -68,7 +68,11 @@ internal sealed partial class PostgresJobStore
     /// </summary>
     private async Task ReadNewBatchesAsync(UnitResults unit, ChangeFeed.Watch watch, int wanted, CancellationToken cancellationToken)
     {
-        while (TakeLocalBatch(unit.JobId, unit.Unit, unit.NextBatch, unit.Entries, unit.First)) unit.NextBatch++;
+        while (TakeLocalBatch(unit.JobId, unit.Unit, unit.NextBatch) is { } data)
+        {
+            unit.NextBatch++;
+            Append(unit, data, UnitCodec.CurrentFormat);
+        }
         if (unit.Entries[wanted - unit.First].State.IsTerminal()) return;
         var unaccounted = Interlocked.Read(ref watch.Unaccounted);
         var claim = LatestClaim(unit.JobId, unit.Unit);

@@ -256,7 +256,7 @@ internal sealed partial class PostgresJobStore
     private async Task<bool?> TryRecordAsync(UnitClaim claim, ClaimedUnit known, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
     {
         var bits = (byte[])known.Terminal.Clone();
-        using var batch = Encode(known.First, known.Count, bits, outcomes.Span, blamesOut: [], keep: KeepsLocalBatches(known.Count));
+        var batch = Encode(known.First, known.Count, bits, outcomes.Span, blamesOut: []);
         if (batch.Blames.Count > 0) return null;
         var ended = batch.Finished + batch.Failed;
         if (ended == 0) return false;
@@ -291,19 +291,18 @@ internal sealed partial class PostgresJobStore
         }
         if (completed is null) return null;
         if (named is null) notices.JobChangeOwed(claim.Job.Id, endsUnit: done);
-        if (batch.TakeKept() is { } kept) KeepLocalBatch(claim.Job.Id, claim.Unit, known.Batches, kept, ended);
+        KeepLocalBatch(claim.Job.Id, claim.Unit, known.Batches, data, known.Count);
         _claims[Key(claim)] = known with { Terminal = bits, Batches = known.Batches + 1, Terminated = known.Terminated + ended, Done = done };
         feed.ChangedByClaim(claim.Job.Id);
         return completed;
     }
 
     /// <summary>Sets the bits of the outcomes not yet terminal in <paramref name="terminal"/> and encodes them as one batch.</summary>
-    /// <param name="keep">Whether the batch also keeps the outcomes it encodes as entries (<see cref="EncodedBatch.TakeKept"/>).</param>
-    private static EncodedBatch Encode(int first, int count, byte[] terminal, ReadOnlySpan<ItemOutcome> outcomes, List<int> blamesOut, bool keep = false)
+    private static EncodedBatch Encode(int first, int count, byte[] terminal, ReadOnlySpan<ItemOutcome> outcomes, List<int> blamesOut)
     {
         // About 8 bytes per outcome (a power_sum result takes 8.3): room for 10 spares growing.
         using var writer = new UnitCodec.OutcomeWriter(Math.Max(256, outcomes.Length * 10));
-        var batch = new EncodedBatch(blamesOut, keep ? ArrayPool<ResultEntry>.Shared.Rent(outcomes.Length) : null);
+        var batch = new EncodedBatch(blamesOut);
         foreach (var outcome in outcomes)
         {
             var k = outcome.Index - first;
@@ -318,33 +317,14 @@ internal sealed partial class PostgresJobStore
             if (state == FutureState.Finished) batch.Finished++; else batch.Failed++;
             (batch.MinIndex, batch.MaxIndex) = (Math.Min(batch.MinIndex, outcome.Index), Math.Max(batch.MaxIndex, outcome.Index));
             writer.Write(outcome.Index, state, outcome.WorkerPid, outcome.ElapsedMicros, outcome.Result.Span, outcome.Error);
-            if (batch.Kept is { } kept) kept[batch.Finished + batch.Failed - 1] = new ResultEntry(outcome.Index, state, outcome.Result, outcome.Error);
         }
         batch.Data = writer.ToArray();
         return batch;
     }
 
-    private sealed class EncodedBatch(List<int> blames, ResultEntry[]? kept) : IDisposable
+    private sealed class EncodedBatch(List<int> blames)
     {
         public byte[] Data { get; set; } = [];
-
-        /// <summary>The outcomes encoded, as a results stream reads them, in an array from the shared pool; null when not kept.</summary>
-        public ResultEntry[]? Kept { get; private set; } = kept;
-
-        /// <summary>The kept entries, whose array is the taker's to give back from here on.</summary>
-        public ResultEntry[]? TakeKept()
-        {
-            var kept = Kept;
-            Kept = null;
-            return kept;
-        }
-
-        public void Dispose()
-        {
-            if (Kept is not null) ArrayPool<ResultEntry>.Shared.Return(Kept, clearArray: true);
-            Kept = null;
-        }
-
         public List<int> Blames => blames;
         public int Finished { get; set; }
         public int Failed { get; set; }
