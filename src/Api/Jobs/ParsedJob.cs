@@ -23,14 +23,19 @@ internal sealed class ParsedJob
 
 /// <summary>
 /// Byte ranges of the body as two growing int arrays: measured on a million-item map, a list of
-/// records per item cost more memory and time than the items themselves. They grow in arrays from the shared pool, and
-/// the items keep exact copies: grown by doubling, a 99,999-item map left 0.8 MB of outgrown arrays on the large-object
-/// heap per job. A job refused before <see cref="ToArguments"/> leaves its arrays to the collector.
+/// records per item cost more memory and time than the items themselves. Up to <see cref="PooledLength"/> they grow in
+/// arrays of a small pool, and the items keep exact copies: grown by doubling, a 99,999-item map left 0.8 MB of outgrown
+/// arrays on the large-object heap per job. A longer list keeps the arrays it grew last, as a pool that held them would
+/// hold tens of megabytes between jobs. A job refused before <see cref="ToArguments"/> leaves its arrays to the collector.
 /// </summary>
 internal sealed class SliceList
 {
-    private int[] _offsets = ArrayPool<int>.Shared.Rent(16);
-    private int[] _lengths = ArrayPool<int>.Shared.Rent(16);
+    private const int PooledLength = 1 << 18;
+
+    private static readonly ArrayPool<int> Pool = ArrayPool<int>.Create(PooledLength, maxArraysPerBucket: 2);
+
+    private int[] _offsets = Pool.Rent(16);
+    private int[] _lengths = Pool.Rent(16);
 
     public int Count { get; private set; }
 
@@ -50,18 +55,20 @@ internal sealed class SliceList
     /// <summary>The items, once: the list gives its arrays back to the pool.</summary>
     public Storage.ItemArguments ToArguments(byte[] body, ushort[]? functionSlots = null)
     {
+        if (_offsets.Length > PooledLength) return new(body, _offsets, _lengths, Count, functionSlots);
         var arguments = new Storage.ItemArguments(body, _offsets.AsSpan(0, Count).ToArray(), _lengths.AsSpan(0, Count).ToArray(), Count, functionSlots);
-        ArrayPool<int>.Shared.Return(_offsets);
-        ArrayPool<int>.Shared.Return(_lengths);
+        Pool.Return(_offsets);
+        Pool.Return(_lengths);
         (_offsets, _lengths) = ([], []);
         return arguments;
     }
 
+    /// <summary>Twice as long; the outgrown array goes back to the pool (one longer than the pool takes is dropped).</summary>
     private static int[] Grown(int[] array, int count)
     {
-        var grown = ArrayPool<int>.Shared.Rent(count * 2);
+        var grown = Pool.Rent(count * 2);
         array.AsSpan(0, count).CopyTo(grown);
-        ArrayPool<int>.Shared.Return(array);
+        Pool.Return(array);
         return grown;
     }
 }

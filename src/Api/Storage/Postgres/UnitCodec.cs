@@ -31,16 +31,9 @@ internal static class UnitCodec
 
     public static byte[] PackArguments(ItemArguments items, int first, int count)
     {
-        // Sized first, so that each unit's array is exact (off the large-object heap below 85 KB), then written.
-        var packed = new byte[WriteArguments(items, first, count, Span<byte>.Empty)];
-        WriteArguments(items, first, count, packed);
-        return packed;
-    }
-
-    /// <summary>Writes the entries into <paramref name="into"/>, or, when it is empty, only counts their bytes.</summary>
-    private static int WriteArguments(ItemArguments items, int first, int count, Span<byte> into)
-    {
-        var (at, run, step, previous) = (0, 0, 0L, 0L);
+        // Written once into a pooled buffer, then copied out exact: each unit's array stays off the large-object heap below 85 KB.
+        using var into = new PooledBufferWriter(4 * 1024);
+        var (run, step, previous) = (0, 0L, 0L);
         for (var k = first; k < first + count; k++)
         {
             var item = items[k].Span;
@@ -49,38 +42,32 @@ internal static class UnitCodec
                 if (run > 0 && value - previous == step) run++;
                 else
                 {
-                    at += WriteRun(run, step, into, at);
+                    WriteRun(run, step, into);
                     (run, step) = (1, value - previous);
                 }
                 previous = value;
                 continue;
             }
-            at += WriteRun(run, step, into, at);
+            WriteRun(run, step, into);
             run = 0;
-            at += WriteItem(item, into, at);
+            WriteItem(item, into);
         }
-        return at + WriteRun(run, step, into, at);
+        WriteRun(run, step, into);
+        return into.ToArray();
     }
 
-    private static int WriteRun(int run, long step, Span<byte> into, int at)
+    private static void WriteRun(int run, long step, PooledBufferWriter into)
     {
-        if (run == 0) return 0;
-        Span<byte> scratch = stackalloc byte[2 * MaxVarintLength];
-        var target = into.IsEmpty ? scratch : into[at..];
-        var head = WriteVarint(target, (ulong)run << KindBits | IntegersEntry);
-        return head + WriteVarint(target[head..], IntegerText.ZigZag(step));
+        if (run == 0) return;
+        WriteVarint(into, (ulong)run << KindBits | IntegersEntry);
+        WriteVarint(into, IntegerText.ZigZag(step));
     }
 
-    private static int WriteItem(ReadOnlySpan<byte> item, Span<byte> into, int at)
+    private static void WriteItem(ReadOnlySpan<byte> item, PooledBufferWriter into)
     {
         var digits = DigitPacking.CanPack(item);
-        var head = (ulong)item.Length << KindBits | (digits ? DigitsEntry : TextEntry);
-        if (into.IsEmpty) return VarintLength(head) + (digits ? DigitPacking.PackedLength(item.Length) : item.Length);
-        var target = into[at..];
-        var size = WriteVarint(target, head);
-        if (digits) return size + DigitPacking.Pack(item, target[size..]);
-        item.CopyTo(target[size..]);
-        return size + item.Length;
+        WriteVarint(into, (ulong)item.Length << KindBits | (digits ? DigitsEntry : TextEntry));
+        if (digits) WriteDigits(into, item); else into.Write(item);
     }
 
     public static ItemArguments UnpackArguments(byte[] packed, short format, int count, byte[]? slots)
@@ -297,7 +284,7 @@ internal static class UnitCodec
     /// <summary>Results are unpacked into blocks of this size, kept off the large-object heap.</summary>
     private const int TextBlockBytes = 16 * 1024;
 
-    private static void WriteDigits(IBufferWriter<byte> into, ReadOnlySpan<byte> text) =>
+    private static void WriteDigits(PooledBufferWriter into, ReadOnlySpan<byte> text) =>
         into.Advance(DigitPacking.Pack(text, into.GetSpan(DigitPacking.PackedLength(text.Length))));
 
     /// <summary>
@@ -392,7 +379,7 @@ internal static class UnitCodec
 
     private const int MaxVarintLength = 10;
 
-    private static void WriteVarint(IBufferWriter<byte> into, ulong value) => into.Advance(WriteVarint(into.GetSpan(MaxVarintLength), value));
+    private static void WriteVarint(PooledBufferWriter into, ulong value) => into.Advance(WriteVarint(into.GetSpan(MaxVarintLength), value));
 
     /// <returns>How many bytes it took.</returns>
     private static int WriteVarint(Span<byte> into, ulong value)
@@ -400,13 +387,6 @@ internal static class UnitCodec
         var n = 0;
         for (; value >= 0x80; value >>= 7) into[n++] = (byte)(value | 0x80);
         into[n++] = (byte)value;
-        return n;
-    }
-
-    private static int VarintLength(ulong value)
-    {
-        var n = 1;
-        for (; value >= 0x80; value >>= 7) n++;
         return n;
     }
 
@@ -422,7 +402,7 @@ internal static class UnitCodec
     }
 
     /// <summary>A string as its UTF-8 length plus one (0: null), then its bytes.</summary>
-    private static void WriteString(IBufferWriter<byte> into, string? text)
+    private static void WriteString(PooledBufferWriter into, string? text)
     {
         if (text is null)
         {
