@@ -22,9 +22,22 @@ public sealed class DecimalTextTests
     }
 
     [Theory]
+    [InlineData("5", 5L)]
+    [InlineData("-42", -42L)]
+    [InlineData("0", 0L)]
+    [InlineData("999999999999999999", 999_999_999_999_999_999L)]
+    public void An_integer_is_its_digits_with_scale_zero(string text, long digits)
+    {
+        Assert.True(DecimalText.TryParse(Encoding.UTF8.GetBytes(text), out var parsedDigits, out var parsedScale));
+        Assert.Equal((digits, 0), (parsedDigits, parsedScale));
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("-")]
-    [InlineData("5")]
+    [InlineData("-0")]
+    [InlineData("007")]
+    [InlineData("1234567890123456789")]
     [InlineData(".5")]
     [InlineData("5.")]
     [InlineData("-0.0")]

@@ -229,10 +229,9 @@ internal static class UnitCodec
 
         public void Write(int index, FutureState state, int workerPid, int elapsedMicros, ReadOnlySpan<byte> result, FutureError? error)
         {
-            var (integer, digits, scale) = (0L, 0L, 0);
+            var (digits, scale) = (0L, 0);
             var encoding = state != FutureState.Finished ? 0
-                : IntegerText.TryParse(result, out integer) ? IntegerDifference
-                : DecimalText.TryParse(result, out digits, out scale) ? DecimalDifference | (scale != _scale ? NewScale : 0)
+                : DecimalText.TryParse(result, out digits, out scale) ? scale == 0 ? IntegerDifference : DecimalDifference | (scale != _scale ? NewScale : 0)
                 : DigitPacking.CanPack(result) ? DigitPacked : 0;
             var head = (byte)((int)state | encoding);
             if (index != _nextIndex) head |= NewIndex;
@@ -247,8 +246,8 @@ internal static class UnitCodec
             at += WriteVarint(into[at..], (uint)elapsedMicros);
             if (encoding == IntegerDifference)
             {
-                at += WriteVarint(into[at..], IntegerText.ZigZag(integer - _integer));
-                _integer = integer;
+                at += WriteVarint(into[at..], IntegerText.ZigZag(digits - _integer));
+                _integer = digits;
             }
             else if ((encoding & DecimalDifference) != 0)
             {
