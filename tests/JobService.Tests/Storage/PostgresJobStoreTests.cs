@@ -287,6 +287,27 @@ public sealed class PostgresJobStoreTests : JobStoreContract
         Assert.Equal([0, 1], await CompletedAsync(jobId, offset: 0));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task ExpiryDeletesTheOutcomeRowsOfTheJobsItForgets()
+    {
+        var done = await AddAndClaimAsync(items: 1);
+        await Store.RecordAsync(done, new[] { Finished(0, "1") }, default);
+        var before = await ResultRowsAsync(done.Job.Id);
+
+        await Store.ExpireAsync(DateTimeOffset.UtcNow.AddSeconds(5), default);
+
+        Assert.Equal((1L, 0L), (before, await ResultRowsAsync(done.Job.Id)));
+    }
+
+    private async Task<long> ResultRowsAsync(string jobId)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM jobservice.results WHERE job_id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task NodesStartingTogetherUpgradeAVersion4DatabaseAndItsOutcomesComeFirstInTheCompletionOrder()
     {

@@ -78,9 +78,13 @@ internal sealed partial class PostgresJobStore(
 
     public async ValueTask<(int Jobs, long Items)> ExpireAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken)
     {
-        // Any node may run this at any time: a job deleted by another node is simply not found again.
-        await using var command = dataSource.CreateCommand(
-            $"WITH gone AS (DELETE FROM {_s}.jobs WHERE completed_at < $1 RETURNING count) SELECT count(*)::int, coalesce(sum(count), 0)::bigint FROM gone");
+        // Any node may run this at any time: a job deleted by another node is simply not found again. Units go with their
+        // job (a foreign key); results, which have none (see PostgresSchema, version 10), are deleted here.
+        await using var command = dataSource.CreateCommand($"""
+            WITH gone AS (DELETE FROM {_s}.jobs WHERE completed_at < $1 RETURNING id, count),
+                results AS (DELETE FROM {_s}.results r USING gone g WHERE r.job_id = g.id)
+            SELECT count(*)::int, coalesce(sum(count), 0)::bigint FROM gone
+            """);
         command.Parameters.AddValues(completedBefore);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);

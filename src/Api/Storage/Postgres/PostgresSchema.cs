@@ -10,7 +10,7 @@ namespace JobService.Api.Storage.Postgres;
 internal static class PostgresSchema
 {
     /// <summary>Bump when the statements below change; older versions are upgraded by the statements themselves (IF NOT EXISTS).</summary>
-    public const int Version = 9;
+    public const int Version = 10;
 
     /// <summary>An arbitrary constant: the advisory lock that serialises schema changes between nodes.</summary>
     private const long MigrationLock = 0x4A6F_6253_6572_7631;
@@ -113,9 +113,10 @@ internal static class PostgresSchema
         CREATE INDEX IF NOT EXISTS units_ready ON {s}.units (queue, ready_at) WHERE NOT done;
 
         -- One row per recorded batch of outcomes (results, errors, cancellations) of one unit; batch numbers
-        -- follow the unit's row lock, so a reader that keeps one cursor per unit misses nothing.
+        -- follow the unit's row lock, so a reader that keeps one cursor per unit misses nothing. Deleted with its job by
+        -- the expiry (see version 10).
         CREATE TABLE IF NOT EXISTS {s}.results (
-            job_id text NOT NULL REFERENCES {s}.jobs ON DELETE CASCADE,
+            job_id text NOT NULL,
             unit int NOT NULL,
             batch int NOT NULL,
             min_index int NOT NULL,
@@ -161,6 +162,12 @@ internal static class PostgresSchema
         -- Nothing to change either.
 
         -- Version 9: decimal results are stored as differences too (outcomes format 5). Nothing to change.
+
+        -- Version 10: no foreign key from results to jobs. Its check locked the job's row (FOR KEY SHARE) at every batch
+        -- written, from every node: measured on power_sum over 99,999 items, 12 % of the database's CPU for the job. A
+        -- batch is only written under its unit's lease, and a job is only deleted once completed, so no batch can outlive
+        -- its job's delete, which removes its results itself.
+        ALTER TABLE {s}.results DROP CONSTRAINT IF EXISTS results_job_id_fkey;
 
         UPDATE {s}.schema_version SET version = {Version} WHERE version < {Version};
         """;
