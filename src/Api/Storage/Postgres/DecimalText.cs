@@ -22,8 +22,8 @@ internal static class DecimalText
     public const int MaxLength = MaxDigits + 3;
 
     /// <summary>
-    /// A decimal as above, or an integer as <see cref="IntegerText.TryParse"/> takes it (<paramref name="scale"/> 0), in one
-    /// look at each character: every result is tried as both, and most are one or the other.
+    /// A decimal as above, or an integer as <see cref="IntegerText"/> says (<paramref name="scale"/> 0), in one look at each
+    /// character: every result is tried as both, and most are one or the other.
     /// </summary>
     /// <param name="scale">How many digits follow the point; 0 for an integer.</param>
     public static bool TryParse(ReadOnlySpan<byte> text, out long digits, out int scale)

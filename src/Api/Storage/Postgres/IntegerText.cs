@@ -15,21 +15,8 @@ internal static class IntegerText
     /// <summary>The longest text <see cref="Format"/> writes: a sign and <see cref="MaxDigits"/> digits.</summary>
     public const int MaxLength = MaxDigits + 1;
 
-    public static bool TryParse(ReadOnlySpan<byte> text, out long value)
-    {
-        value = 0;
-        var negative = text.Length > 1 && text[0] == '-';
-        var digits = negative ? text[1..] : text;
-        if (digits.IsEmpty || digits.Length > MaxDigits || (digits[0] == '0' && (digits.Length > 1 || negative))) return false;
-        foreach (var character in digits)
-        {
-            var digit = character - '0';
-            if ((uint)digit > 9) return false;
-            value = value * 10 + digit;
-        }
-        if (negative) value = -value;
-        return true;
-    }
+    /// <summary>Parsed with decimals (<see cref="DecimalText.TryParse"/>), which results are tried as in the same pass.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> text, out long value) => DecimalText.TryParse(text, out value, out var scale) && scale == 0;
 
     /// <returns>How many bytes it took (at most <see cref="MaxLength"/>).</returns>
     public static int Format(long value, Span<byte> into) =>
