@@ -12,13 +12,13 @@ internal sealed class PooledBufferWriter(int capacity) : IBufferWriter<byte>, ID
     private byte[] _array = ArrayPool<byte>.Shared.Rent(capacity);
     private int _written;
 
-    public ReadOnlySpan<byte> WrittenSpan => _array.AsSpan(0, _written);
+    private ReadOnlySpan<byte> WrittenSpan => _array.AsSpan(0, _written);
 
     public void Advance(int count) => _written += count;
 
-    public Span<byte> GetSpan(int sizeHint = 0) => _array.Length - _written >= Math.Max(sizeHint, 1) ? _array.AsSpan(_written) : Grow(sizeHint).AsSpan(_written);
+    public Span<byte> GetSpan(int sizeHint = 0) => WithRoom(sizeHint).AsSpan(_written);
 
-    public Memory<byte> GetMemory(int sizeHint = 0) => _array.Length - _written >= Math.Max(sizeHint, 1) ? _array.AsMemory(_written) : Grow(sizeHint).AsMemory(_written);
+    public Memory<byte> GetMemory(int sizeHint = 0) => WithRoom(sizeHint).AsMemory(_written);
 
     public byte[] ToArray() => WrittenSpan.ToArray();
 
@@ -28,9 +28,12 @@ internal sealed class PooledBufferWriter(int capacity) : IBufferWriter<byte>, ID
         _array = [];
     }
 
-    private byte[] Grow(int sizeHint)
+    /// <summary>The array, grown first if fewer than <paramref name="sizeHint"/> bytes (at least one) are left after what is written.</summary>
+    private byte[] WithRoom(int sizeHint)
     {
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_array.Length * 2, _written + Math.Max(sizeHint, 1)));
+        var needed = Math.Max(sizeHint, 1);
+        if (_array.Length - _written >= needed) return _array;
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_array.Length * 2, _written + needed));
         WrittenSpan.CopyTo(bigger);
         ArrayPool<byte>.Shared.Return(_array);
         return _array = bigger;
