@@ -288,6 +288,25 @@ public sealed class PostgresJobStoreTests : JobStoreContract
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task AReadPastItsDeadlineStillWaitsForACommittedOutcomeToSettle()
+    {
+        var jobId = await AddJobAsync(items: 2, chunksize: 1);
+        var second = (await Store.ClaimUnitAsync(new UnitKey(jobId, 1), workerPid: 42, default))!;
+        await using var older = new NpgsqlConnection(_database);
+        await older.OpenAsync();
+        await using var transaction = await older.BeginTransactionAsync();
+        await Execute(older, "SELECT pg_current_xact_id()");
+        await Store.RecordAsync(second, new[] { Finished(1, "1") }, default);
+
+        // Its deadline is now, and item 1's row is committed but not settled behind the older transaction.
+        var reading = CompletedAsync(jobId, offset: 0);
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        await transaction.CommitAsync();
+
+        Assert.Equal([1], await reading);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task ExpiryDeletesTheOutcomeRowsOfTheJobsItForgets()
     {
         var done = await AddAndClaimAsync(items: 1);

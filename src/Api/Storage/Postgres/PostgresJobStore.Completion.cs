@@ -28,8 +28,10 @@ internal sealed partial class PostgresJobStore
     /// <summary>
     /// Past the deadline, rows already committed are still waited for this long to settle, so that a read right after a
     /// job completed does not leave some out for a moment's overlap with another write; writes here take milliseconds.
+    /// A property: as a field initialised from <see cref="SafetyPoll"/>, in another file of this partial class, it was
+    /// initialised first, to zero, and a read past its deadline did not wait at all.
     /// </summary>
-    private static readonly TimeSpan SettleGrace = SafetyPoll;
+    private static TimeSpan SettleGrace => SafetyPoll;
 
     private async IAsyncEnumerable<ReadOnlyMemory<ResultEntry>> InCompletionOrderAsync(
         JobSpec spec, ChangeFeed.Watch watch, int offset, int limit, DateTimeOffset deadline, [EnumeratorCancellation] CancellationToken cancellationToken)
