@@ -188,6 +188,34 @@ public sealed class PostgresJobStoreTests : JobStoreContract
         Assert.Equal([FutureState.Finished, FutureState.Finished, FutureState.Finished], await reading.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task AResultsStreamOnTheNodeThatRecordedTheOutcomesListsTheSameAsOneOnAnotherNode()
+    {
+        var claim = await AddAndClaimAsync(items: 300);
+        string[] results = ["50112.66830808054", "-0.25", "\"text\"", "[1,2]", "12345678901234567890"];
+        var outcomes = Enumerable.Range(0, 300).Select(i => i % 7 == 3 ? Failed(i) : Finished(i, results[i % results.Length])).ToArray();
+        await Store.RecordAsync(claim, outcomes[..150], default);
+        await Store.RecordAsync(claim, outcomes[150..], default);
+        var other = await OtherNodeAsync();
+
+        // The first stream here takes the batches this node kept; the other node reads the committed rows.
+        var here = await EntriesAsync(Store, claim.Job.Id);
+        var there = await EntriesAsync(other, claim.Job.Id);
+
+        Assert.Equal(300, here.Count);
+        Assert.Equal(there, here);
+        Assert.Equal("50112.66830808054", here[0].Result);
+        Assert.Equal(("ValueError", "boom"), (here[3].Error!.Type, here[3].Error!.Message));
+    }
+
+    private static async Task<List<(int Index, FutureState State, string Result, FutureError? Error)>> EntriesAsync(IJobStore store, string jobId)
+    {
+        var entries = new List<(int, FutureState, string, FutureError?)>();
+        await foreach (var batch in store.ReadResultsAsync(jobId, ResultOrder.Submitted, 0, int.MaxValue, DateTimeOffset.UtcNow, default))
+            foreach (var entry in batch.ToArray()) entries.Add((entry.Index, entry.State, Encoding.UTF8.GetString(entry.Result.Span), entry.Error));
+        return entries;
+    }
+
     private async Task<List<FutureState>> StatesAsync(string jobId, int limit, TimeSpan wait)
     {
         var states = new List<FutureState>();

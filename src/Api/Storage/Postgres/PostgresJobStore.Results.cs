@@ -68,10 +68,11 @@ internal sealed partial class PostgresJobStore
     /// </summary>
     private async Task ReadNewBatchesAsync(UnitResults unit, ChangeFeed.Watch watch, int wanted, CancellationToken cancellationToken)
     {
-        while (TakeLocalBatch(unit.JobId, unit.Unit, unit.NextBatch) is { } data)
+        while (TakeLocalBatch(unit.JobId, unit.Unit, unit.NextBatch) is { } local)
         {
             unit.NextBatch++;
-            Append(unit, data, UnitCodec.CurrentFormat);
+            if (local.Outcomes is not { } outcomes) Append(unit, local.Data!, UnitCodec.CurrentFormat);
+            else using (outcomes) foreach (var entry in outcomes.Entries) unit.Entries[entry.Index - unit.First] = entry;
         }
         if (unit.Entries[wanted - unit.First].State.IsTerminal()) return;
         var unaccounted = Interlocked.Read(ref watch.Unaccounted);

@@ -255,50 +255,62 @@ internal sealed partial class PostgresJobStore
     /// </summary>
     private async Task<bool?> TryRecordAsync(UnitClaim claim, ClaimedUnit known, ReadOnlyMemory<ItemOutcome> outcomes, CancellationToken cancellationToken)
     {
-        var bits = (byte[])known.Terminal.Clone();
-        var batch = Encode(known.First, known.Count, bits, outcomes.Span, blamesOut: []);
-        if (batch.Blames.Count > 0) return null;
-        var ended = batch.Finished + batch.Failed;
-        if (ended == 0) return false;
-        var done = known.Terminated + ended == known.Count;
-        var named = notices.JobChangeTurn(claim.Job.Id, endsUnit: done);
-        await using var command = dataSource.CreateCommand($"""
-            WITH u AS (
-                UPDATE {_s}.units u SET terminal = $5, finished = finished + $6, failed = failed + $7, done = $8, batches = batches + 1, worker_pid = $13,
-                    owner = CASE WHEN $8 THEN NULL ELSE owner END, lease_expires = CASE WHEN $8 THEN NULL ELSE lease_expires END
-                WHERE {Fenced} AND u.batches = $9
-                RETURNING u.job_id),
-            r AS (
-                INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data, format, outcomes) SELECT $1, $2, $9, $10, $11, $12, {UnitCodec.CurrentFormat}, $6 + $7 FROM u),
-            j AS (
-                UPDATE {_s}.jobs SET open_units = open_units - 1, completed_at = CASE WHEN open_units = 1 THEN now() ELSE completed_at END
-                WHERE id = $1 AND $8 AND EXISTS (SELECT 1 FROM u) RETURNING open_units)
-            SELECT coalesce((SELECT open_units = 0 FROM j), false), (SELECT pg_notify('{PostgresListener.JobChanged}', $14::text) WHERE $14::text IS NOT NULL) FROM u
-            """);
-        var data = batch.Data;
-        command.Parameters.AddValues(claim.Job.Id, claim.Unit, node.Id, claim.Lease, bits, batch.Finished, batch.Failed, done, known.Batches,
-            batch.MinIndex, batch.MaxIndex, data, outcomes.Span[^1].WorkerPid, named is null ? null : PostgresListener.Payload(named, node));
-        bool? completed = null;
+        // Disposed here unless kept (KeepLocalBatch takes it over).
+        var local = NewLocalOutcomes(known.Count, outcomes.Length);
         try
         {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) completed = reader.GetBoolean(0);
+            var bits = (byte[])known.Terminal.Clone();
+            var batch = Encode(known.First, known.Count, bits, outcomes.Span, blamesOut: [], local);
+            if (batch.Blames.Count > 0) return null;
+            var ended = batch.Finished + batch.Failed;
+            if (ended == 0) return false;
+            var done = known.Terminated + ended == known.Count;
+            var named = notices.JobChangeTurn(claim.Job.Id, endsUnit: done);
+            await using var command = dataSource.CreateCommand($"""
+                WITH u AS (
+                    UPDATE {_s}.units u SET terminal = $5, finished = finished + $6, failed = failed + $7, done = $8, batches = batches + 1, worker_pid = $13,
+                        owner = CASE WHEN $8 THEN NULL ELSE owner END, lease_expires = CASE WHEN $8 THEN NULL ELSE lease_expires END
+                    WHERE {Fenced} AND u.batches = $9
+                    RETURNING u.job_id),
+                r AS (
+                    INSERT INTO {_s}.results (job_id, unit, batch, min_index, max_index, data, format, outcomes) SELECT $1, $2, $9, $10, $11, $12, {UnitCodec.CurrentFormat}, $6 + $7 FROM u),
+                j AS (
+                    UPDATE {_s}.jobs SET open_units = open_units - 1, completed_at = CASE WHEN open_units = 1 THEN now() ELSE completed_at END
+                    WHERE id = $1 AND $8 AND EXISTS (SELECT 1 FROM u) RETURNING open_units)
+                SELECT coalesce((SELECT open_units = 0 FROM j), false), (SELECT pg_notify('{PostgresListener.JobChanged}', $14::text) WHERE $14::text IS NOT NULL) FROM u
+                """);
+            var data = batch.Data;
+            command.Parameters.AddValues(claim.Job.Id, claim.Unit, node.Id, claim.Lease, bits, batch.Finished, batch.Failed, done, known.Batches,
+                batch.MinIndex, batch.MaxIndex, data, outcomes.Span[^1].WorkerPid, named is null ? null : PostgresListener.Payload(named, node));
+            bool? completed = null;
+            try
+            {
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken)) completed = reader.GetBoolean(0);
+            }
+            finally
+            {
+                // Nothing written, nothing notified: the earlier writes this notification was to name are owed again.
+                if (completed is null && named is not null) foreach (var jobId in named) notices.JobChangeOwed(jobId, endsUnit: true);
+            }
+            if (completed is null) return null;
+            if (named is null) notices.JobChangeOwed(claim.Job.Id, endsUnit: done);
+            KeepLocalBatch(claim.Job.Id, claim.Unit, known.Batches, data, local, known.Count);
+            local = null;
+            _claims[Key(claim)] = known with { Terminal = bits, Batches = known.Batches + 1, Terminated = known.Terminated + ended, Done = done };
+            feed.ChangedByClaim(claim.Job.Id);
+            return completed;
         }
         finally
         {
-            // Nothing written, nothing notified: the earlier writes this notification was to name are owed again.
-            if (completed is null && named is not null) foreach (var jobId in named) notices.JobChangeOwed(jobId, endsUnit: true);
+            local?.Dispose();
         }
-        if (completed is null) return null;
-        if (named is null) notices.JobChangeOwed(claim.Job.Id, endsUnit: done);
-        KeepLocalBatch(claim.Job.Id, claim.Unit, known.Batches, data, known.Count);
-        _claims[Key(claim)] = known with { Terminal = bits, Batches = known.Batches + 1, Terminated = known.Terminated + ended, Done = done };
-        feed.ChangedByClaim(claim.Job.Id);
-        return completed;
     }
 
     /// <summary>Sets the bits of the outcomes not yet terminal in <paramref name="terminal"/> and encodes them as one batch.</summary>
-    private static EncodedBatch Encode(int first, int count, byte[] terminal, ReadOnlySpan<ItemOutcome> outcomes, List<int> blamesOut)
+    /// <param name="local">Where to copy the batch's outcomes as a stream reads them, if anywhere.</param>
+    private static EncodedBatch Encode(int first, int count, byte[] terminal, ReadOnlySpan<ItemOutcome> outcomes, List<int> blamesOut,
+        LocalOutcomes? local = null)
     {
         // About 8 bytes per outcome (a power_sum result takes 8.3): room for 10 spares growing.
         using var writer = new UnitCodec.OutcomeWriter(Math.Max(256, outcomes.Length * 10));
@@ -317,6 +329,7 @@ internal sealed partial class PostgresJobStore
             if (state == FutureState.Finished) batch.Finished++; else batch.Failed++;
             (batch.MinIndex, batch.MaxIndex) = (Math.Min(batch.MinIndex, outcome.Index), Math.Max(batch.MaxIndex, outcome.Index));
             writer.Write(outcome.Index, state, outcome.WorkerPid, outcome.ElapsedMicros, outcome.Result.Span, outcome.Error);
+            local?.Add(outcome.Index, state, state == FutureState.Finished ? outcome.Result.Span : default, outcome.Error);
         }
         batch.Data = writer.ToArray();
         return batch;
