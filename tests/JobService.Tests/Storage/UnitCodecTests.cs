@@ -51,7 +51,7 @@ public sealed class UnitCodecTests
     }
 
     [Fact]
-    public void Close_decimal_results_cost_their_difference_from_the_one_before()
+    public void Close_decimal_results_cost_how_far_they_are_from_the_step_before()
     {
         // The tutorial's f(x) over 1..1,000: doubles of 15 to 17 digits, their scale changing now and then.
         var results = Enumerable.Range(1, 1000)
@@ -63,8 +63,21 @@ public sealed class UnitCodecTests
         var read = UnitCodec.Read(writer.ToArray(), UnitCodec.CurrentFormat).Select(o => Encoding.UTF8.GetString(o.Result.Span));
 
         Assert.Equal(results, read);
-        // Digit-packed, each would cost 3 bytes and half its digits: 11 or 12.
-        Assert.InRange(writer.ToArray().Length / (double)results.Length, 0, 10);
+        // Digit-packed, each would cost 3 bytes and half its digits: 11 or 12; as a step from the one before (format 5), about 9.
+        Assert.InRange(writer.ToArray().Length / (double)results.Length, 0, 7.5);
+    }
+
+    [Fact]
+    public void Decimal_results_written_as_steps_from_the_one_before_still_read_back()
+    {
+        // Format 5 (schema versions 9 and 10): "1.5", then "1.75" as 25 hundredths more than the 1.50 before it. Read as
+        // format 6, the second would be 3.25 (that 1.50 plus its own step from 0, plus 0.25).
+        const byte head = (byte)FutureState.Finished | 0x80 | 0x20;
+        byte[] data = [head, 0, 1, 30, head, 0, 2, 50];
+
+        var read = UnitCodec.Read(data, format: 5).Select(o => Encoding.UTF8.GetString(o.Result.Span));
+
+        Assert.Equal(["1.5", "1.75"], read);
     }
 
     [Fact]

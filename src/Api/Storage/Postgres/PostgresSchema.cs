@@ -10,7 +10,7 @@ namespace JobService.Api.Storage.Postgres;
 internal static class PostgresSchema
 {
     /// <summary>Bump when the statements below change; older versions are upgraded by the statements themselves (IF NOT EXISTS).</summary>
-    public const int Version = 10;
+    public const int Version = 11;
 
     /// <summary>An arbitrary constant: the advisory lock that serialises schema changes between nodes.</summary>
     private const long MigrationLock = 0x4A6F_6253_6572_7631;
@@ -168,6 +168,9 @@ internal static class PostgresSchema
         -- batch is only written under its unit's lease, and a job is only deleted once completed, so no batch can outlive
         -- its job's delete, which removes its results itself.
         ALTER TABLE {s}.results DROP CONSTRAINT IF EXISTS results_job_id_fkey;
+
+        -- Version 11: decimal results are stored as differences from the step before (outcomes format 6). Nothing to change:
+        -- the version only keeps older nodes, which cannot read format 6, from starting on this database.
 
         UPDATE {s}.schema_version SET version = {Version} WHERE version < {Version};
         """;
