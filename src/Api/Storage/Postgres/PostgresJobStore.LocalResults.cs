@@ -40,7 +40,11 @@ internal sealed partial class PostgresJobStore
     /// <summary>Called once the batch's transaction has committed; takes <paramref name="outcomes"/> over.</summary>
     private void KeepLocalBatch(string jobId, int unit, int batch, byte[] data, LocalOutcomes? outcomes, int unitItems)
     {
-        if (unitItems < LocalBatchMinUnitItems) return;
+        if (unitItems < LocalBatchMinUnitItems)
+        {
+            outcomes?.Dispose();
+            return;
+        }
         var now = clock.GetUtcNow();
         RemoveExpired(_localBatches, ref _nextBatchSweep, now, key => DropLocalBatch(key)?.Outcomes?.Dispose());
         if (outcomes is not null && Interlocked.Add(ref _localOutcomes, outcomes.Count) > LocalOutcomesBudget)
@@ -50,8 +54,7 @@ internal sealed partial class PostgresJobStore
             outcomes = null;
         }
         var entry = outcomes is not null ? new LocalBatch(null, outcomes, now + LocalBatchLifetime) : new LocalBatch(data, null, now + LocalBatchLifetime);
-        Interlocked.Add(ref _localBatchBytes, entry.Bytes);
-        if (Interlocked.Read(ref _localBatchBytes) <= LocalBatchBytes && _localBatches.TryAdd((jobId, unit, batch), entry)) return;
+        if (Interlocked.Add(ref _localBatchBytes, entry.Bytes) <= LocalBatchBytes && _localBatches.TryAdd((jobId, unit, batch), entry)) return;
         Interlocked.Add(ref _localBatchBytes, -entry.Bytes);
         Interlocked.Add(ref _localOutcomes, -entry.Count);
         outcomes?.Dispose();
