@@ -294,21 +294,15 @@ public sealed class PostgresJobStoreTests : JobStoreContract
     [Fact(Timeout = 30_000)]
     public async Task AnOutcomeCommittedBehindAnOlderOpenTransactionIsNotListedUntilThatOneEndsAndThenComesAfterIt()
     {
-        var jobId = await AddJobAsync(items: 2, chunksize: 1);
-        var second = (await Store.ClaimUnitAsync(new UnitKey(jobId, 1), workerPid: 42, default))!;
-        await using var older = new NpgsqlConnection(_database);
-        await older.OpenAsync();
-        await using var transaction = await older.BeginTransactionAsync();
-        // The older writer has its transaction ID, as a store write has once it locks its unit.
-        await Execute(older, "SELECT pg_current_xact_id()");
+        var (jobId, older) = await RecordBehindAnOlderTransactionAsync();
+        await using var _ = older;
 
-        await Store.RecordAsync(second, new[] { Finished(1, "1") }, default);
         var meanwhile = await CompletedAsync(jobId, offset: 0);
         using var outcome = new UnitCodec.OutcomeWriter();
         outcome.Write(0, FutureState.Finished, 42, 1, "0"u8, null);
-        await Execute(older, $"INSERT INTO jobservice.results (job_id, unit, batch, min_index, max_index, data, format, outcomes) VALUES ($1, 0, 0, 0, 0, $2, {UnitCodec.CurrentFormat}, 1)",
+        await Execute(older.Connection, $"INSERT INTO jobservice.results (job_id, unit, batch, min_index, max_index, data, format, outcomes) VALUES ($1, 0, 0, 0, 0, $2, {UnitCodec.CurrentFormat}, 1)",
             jobId, outcome.ToArray());
-        await transaction.CommitAsync();
+        await older.Transaction.CommitAsync();
 
         // seq alone would have listed item 1 at position 0, then item 0 behind it: a position would have changed its item.
         Assert.Empty(meanwhile);
@@ -318,20 +312,38 @@ public sealed class PostgresJobStoreTests : JobStoreContract
     [Fact(Timeout = 30_000)]
     public async Task AReadPastItsDeadlineStillWaitsForACommittedOutcomeToSettle()
     {
-        var jobId = await AddJobAsync(items: 2, chunksize: 1);
-        var second = (await Store.ClaimUnitAsync(new UnitKey(jobId, 1), workerPid: 42, default))!;
-        await using var older = new NpgsqlConnection(_database);
-        await older.OpenAsync();
-        await using var transaction = await older.BeginTransactionAsync();
-        await Execute(older, "SELECT pg_current_xact_id()");
-        await Store.RecordAsync(second, new[] { Finished(1, "1") }, default);
+        var (jobId, older) = await RecordBehindAnOlderTransactionAsync();
+        await using var _ = older;
 
         // Its deadline is now, and item 1's row is committed but not settled behind the older transaction.
         var reading = CompletedAsync(jobId, offset: 0);
         await Task.Delay(TimeSpan.FromMilliseconds(200));
-        await transaction.CommitAsync();
+        await older.Transaction.CommitAsync();
 
         Assert.Equal([1], await reading);
+    }
+
+    /// <summary>A two-unit job whose item 1 is recorded while another connection holds an older transaction open.</summary>
+    private async Task<(string JobId, OlderTransaction Older)> RecordBehindAnOlderTransactionAsync()
+    {
+        var jobId = await AddJobAsync(items: 2, chunksize: 1);
+        var second = (await Store.ClaimUnitAsync(new UnitKey(jobId, 1), workerPid: 42, default))!;
+        var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        var older = new OlderTransaction(connection, await connection.BeginTransactionAsync());
+        // The older writer has its transaction ID, as a store write has once it locks its unit.
+        await Execute(connection, "SELECT pg_current_xact_id()");
+        await Store.RecordAsync(second, new[] { Finished(1, "1") }, default);
+        return (jobId, older);
+    }
+
+    private sealed record OlderTransaction(NpgsqlConnection Connection, NpgsqlTransaction Transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Transaction.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
     }
 
     [Fact(Timeout = 30_000)]
