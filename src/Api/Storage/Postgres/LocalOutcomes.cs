@@ -3,8 +3,8 @@ using System.Buffers;
 namespace JobService.Api.Storage.Postgres;
 
 /// <summary>
-/// A committed batch's outcomes as a results stream reads them, kept beside the batch's bytes so that a stream on this node
-/// need not decode what this node has just encoded (measured on power_sum over 99,999 items: decoding took 8 ms of the API's
+/// A committed batch's outcomes as a results stream reads them, kept instead of the batch's bytes so that a stream on this
+/// node need not decode what this node has just encoded (measured on power_sum over 99,999 items: decoding took 8 ms of the API's
 /// CPU per job, copying while encoding under 1 ms). Results are copied out of the workers' frames into small blocks of
 /// their own, so a batch kept here holds on to no frame.
 /// </summary>
