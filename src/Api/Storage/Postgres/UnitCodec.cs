@@ -285,15 +285,12 @@ internal static class UnitCodec
     /// <summary>With <see cref="DecimalDifference"/> (whose digits are never packed): the decimal's scale follows.</summary>
     private const byte NewScale = DigitPacked;
 
-    /// <summary>Results are unpacked into blocks of this size, kept off the large-object heap.</summary>
-    private const int TextBlockBytes = 16 * 1024;
-
     private static void WriteDigits(PooledBufferWriter into, ReadOnlySpan<byte> text) =>
         into.Advance(DigitPacking.Pack(text, into.GetSpan(DigitPacking.PackedLength(text.Length))));
 
     /// <summary>
     /// Reads the outcomes of one batch, in the order they were recorded; results are slices of <paramref name="data"/>, or of
-    /// the blocks their packed digits and integers were written out into.
+    /// the <see cref="TextBlocks"/> their packed digits and numbers were written out into.
     /// </summary>
     public static IEnumerable<StoredOutcome> Read(byte[] data, short format) => format switch
     {
@@ -307,7 +304,7 @@ internal static class UnitCodec
     private static IEnumerable<StoredOutcome> ReadCompact(byte[] data, bool secondOrder)
     {
         var (nextIndex, pid, integer, digits, step, scale) = (0, 0, 0L, 0L, 0L, 0);
-        var (text, used) = (Array.Empty<byte>(), 0);
+        var text = new TextBlocks();
         for (var at = 0; at < data.Length;)
         {
             var head = data[at++];
@@ -321,10 +318,7 @@ internal static class UnitCodec
             if ((head & IntegerDifference) != 0)
             {
                 integer += IntegerText.UnZigZag(ReadVarint(data, ref at));
-                if (text.Length - used < IntegerText.MaxLength) (text, used) = (new byte[TextBlockBytes], 0);
-                var length = IntegerText.Format(integer, text.AsSpan(used));
-                result = text.AsMemory(used, length);
-                used += length;
+                result = text.Take(IntegerText.Format(integer, text.Room(IntegerText.MaxLength)));
             }
             else if ((head & DecimalDifference) != 0)
             {
@@ -332,10 +326,7 @@ internal static class UnitCodec
                 var previous = DecimalText.Rescale(digits, scale, next);
                 digits = previous + (secondOrder ? DecimalText.Rescale(step, scale, next) : 0) + IntegerText.UnZigZag(ReadVarint(data, ref at));
                 (step, scale) = (digits - previous, next);
-                if (text.Length - used < DecimalText.MaxLength) (text, used) = (new byte[TextBlockBytes], 0);
-                var length = DecimalText.Format(digits, scale, text.AsSpan(used));
-                result = text.AsMemory(used, length);
-                used += length;
+                result = text.Take(DecimalText.Format(digits, scale, text.Room(DecimalText.MaxLength)));
             }
             else if (state == FutureState.Finished)
             {
@@ -347,11 +338,10 @@ internal static class UnitCodec
                 }
                 else
                 {
-                    if (text.Length - used < length) (text, used) = (new byte[Math.Max(TextBlockBytes, length)], 0);
                     var packed = DigitPacking.PackedLength(length);
-                    DigitPacking.Unpack(data.AsSpan(at, packed), text.AsSpan(used, length));
-                    result = text.AsMemory(used, length);
-                    (at, used) = (at + packed, used + length);
+                    DigitPacking.Unpack(data.AsSpan(at, packed), text.Room(length)[..length]);
+                    result = text.Take(length);
+                    at += packed;
                 }
             }
             else if (state == FutureState.Failed)
